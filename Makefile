@@ -1,0 +1,46 @@
+# talent-match: two entry points, `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DB ?= sqlite:///./talent_match.db
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: demo test lint typecheck pytest services bench clean install
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	DATABASE_URL=$(DEMO_DB) $(BIN)/app migrate
+	DATABASE_URL=$(DEMO_DB) $(BIN)/app seed --if-empty
+	DATABASE_URL=$(DEMO_DB) $(BIN)/app train --initial --if-missing
+	DATABASE_URL=$(DEMO_DB) $(BIN)/app serve --host 127.0.0.1 --port 8000
+
+services:
+	bash scripts/ensure_services.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests scripts migrations
+	$(BIN)/ruff format --check app tests scripts
+
+typecheck: $(STAMP)
+	$(BIN)/mypy app scripts
+
+pytest: $(STAMP) services
+	TEST_POSTGRES_URL=$(PG_TEST_URL) TEST_REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest
+
+test: lint typecheck pytest
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench_matching.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

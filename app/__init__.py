@@ -1,0 +1,3 @@
+"""talent-match: explainable talent <-> job matching."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The HTTP API: app factory, routers, middleware, error envelope."""

@@ -1,0 +1,174 @@
+"""One place where exceptions become HTTP responses: the JSON error envelope.
+
+Every error a client sees is `{"error": {"code", "message", "field"?, "request_id"}}`.
+Domain errors are mapped by class (the first matching entry of `ERROR_MAP` wins, so subclasses
+go first); other packages add theirs with `register_error`. Stack traces go to the logs only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from slowapi.errors import RateLimitExceeded
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.api.schemas import ErrorBody, ErrorEnvelope
+from app.auth.errors import (
+    AuthenticationError,
+    AuthUnavailableError,
+    DevTokenDisabledError,
+    PermissionDeniedError,
+)
+from app.logging import get_logger
+from app.matching.errors import FeatureExtractionError, ModelLoadError, NotFoundError
+from app.monitoring.metrics import observe_error
+
+log = get_logger(__name__)
+
+ERROR_MAP: list[tuple[type[Exception], int, str]] = [
+    (AuthenticationError, 401, "unauthorized"),
+    (PermissionDeniedError, 403, "forbidden"),
+    (DevTokenDisabledError, 403, "forbidden"),
+    (AuthUnavailableError, 503, "auth_unavailable"),
+    (NotFoundError, 404, "not_found"),
+    (ModelLoadError, 503, "model_unavailable"),
+    (FeatureExtractionError, 422, "unprocessable_input"),
+]
+
+STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "service_unavailable",
+}
+
+# Standard documented error responses, for `responses=` on routes (OpenAPI completeness).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorEnvelope, "description": code.replace("_", " ")}
+    for status, code in STATUS_CODES.items()
+    if status in (401, 403, 404, 413, 422, 429, 500, 503)
+}
+# For the unauthenticated probes: no auth, no rate limit, no body.
+PROBE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: ERROR_RESPONSES[status] for status in (422, 500)
+}
+
+
+def register_error(exc_type: type[Exception], status: int, code: str) -> None:
+    """Map another package's exception to a status; call before the first request."""
+    ERROR_MAP.insert(0, (exc_type, status, code))
+
+
+def request_id_of(request: Request) -> str:
+    return str(getattr(request.state, "request_id", "") or "")
+
+
+def error_response(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    observe_error(code)
+    body = ErrorEnvelope(
+        error=ErrorBody(code=code, message=message, field=field, request_id=request_id_of(request))
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True),
+        status_code=status,
+        headers=dict(headers) if headers else None,
+    )
+
+
+def _www_authenticate(request: Request) -> dict[str, str]:
+    if request.headers.get("authorization"):
+        return {"WWW-Authenticate": 'Bearer realm="talent-match", error="invalid_token"'}
+    return {"WWW-Authenticate": 'Bearer realm="talent-match"'}
+
+
+def _field_of(loc: Sequence[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie") and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+async def handle_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    first = errors[0] if errors else {"loc": ("body",), "msg": "invalid request"}
+    field = _field_of(first.get("loc", ()))
+    message = f"{field}: {first.get('msg', 'invalid value')}"
+    log.info("validation_error", field=field, errors=len(errors))
+    return error_response(request, 422, "validation_error", message, field=field)
+
+
+async def handle_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        # FastAPI's "error parsing the body" (undecodable bytes): a validation error of the body.
+        return error_response(
+            request, 422, "validation_error", "body: could not be parsed as JSON", field="body"
+        )
+    code = STATUS_CODES.get(exc.status_code, "http_error")
+    message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    return error_response(request, exc.status_code, code, message, headers=exc.headers)
+
+
+def handle_rate_limited(request: Request, exc: Exception) -> JSONResponse:
+    """429 with the limiter's X-RateLimit-* headers and Retry-After."""
+    assert isinstance(exc, RateLimitExceeded)
+    response = error_response(
+        request, 429, "rate_limited", f"rate limit exceeded: {exc.detail}; retry later"
+    )
+    limiter = request.app.state.limiter
+    view_limit = getattr(request.state, "view_rate_limit", None)
+    injected: JSONResponse = limiter._inject_headers(response, view_limit)
+    if "retry-after" not in injected.headers:
+        injected.headers["Retry-After"] = "60"
+    return injected
+
+
+async def handle_domain(request: Request, exc: Exception) -> JSONResponse:
+    for exc_type, status, code in ERROR_MAP:
+        if isinstance(exc, exc_type):
+            headers = _www_authenticate(request) if status == 401 else None
+            if isinstance(exc, AuthenticationError):
+                log.info("auth_failed", reason=exc.reason)
+            elif status >= 500:
+                log.error("domain_error", code=code, error=str(exc), exc_info=exc)
+            else:
+                log.info("domain_error", code=code, error=str(exc))
+            field = getattr(exc, "field", None)
+            return error_response(
+                request,
+                status,
+                code,
+                str(exc),
+                field=field if isinstance(field, str) else None,
+                headers=headers,
+            )
+    log.error("unhandled_error", error_type=type(exc).__name__, exc_info=exc)
+    return error_response(request, 500, "internal_error", "internal server error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, handle_validation)
+    app.add_exception_handler(StarletteHTTPException, handle_http)
+    app.add_exception_handler(RateLimitExceeded, handle_rate_limited)
+    for exc_type in {t for t, _, _ in ERROR_MAP}:
+        app.add_exception_handler(exc_type, handle_domain)

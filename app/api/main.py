@@ -1,0 +1,159 @@
+"""The app factory: `uvicorn --factory app.api.main:create_app`.
+
+To add a router, import it here and append it to `ROUTERS` (one line). Routers map their own
+exceptions with `app.api.errors.register_error` at import time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, Depends, FastAPI
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from app.api.errors import install_error_handlers
+from app.api.middleware import RequestContextMiddleware
+from app.api.rate_limit import RateLimitMiddleware, make_limiter
+from app.api.routes import health, match, metrics
+from app.api.strict_query import reject_unknown_query_params
+from app.auth.dev_tokens import hs256_secret
+from app.auth.jwks import JWKSCache
+from app.auth.tokens import TokenVerifier
+from app.db.session import make_engine
+from app.enrichment import endpoints as enrichment_endpoints
+from app.feedback import endpoints as feedback_endpoints
+from app.logging import configure_logging, get_logger
+from app.matching.embeddings import get_embedder, warm_open_jobs
+from app.matching.model import MatchingModel
+from app.matching.service import get_engine_state
+from app.monitoring.metrics import set_embedding_cache_source
+from app.settings import Settings, get_settings
+from app.training import endpoints as training_endpoints
+from app.training.scheduler import TrainingScheduler
+from app.training.watcher import ModelWatcher
+
+log = get_logger(__name__)
+
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    match.router,
+    feedback_endpoints.router,
+    training_endpoints.router,
+    enrichment_endpoints.router,
+)
+# Probes and scrapes are never rate limited (an orchestrator must always reach them).
+RATE_LIMIT_EXEMPT = frozenset({"/api/v1/health", "/api/v1/health/ready", "/metrics"})
+
+DESCRIPTION = """Explainable talent <-> job matching.
+
+Every endpoint except health and metrics needs a Supabase bearer token. Roles come from
+`app_metadata.role`: **talent** (matches and feedback for itself), **company** (its own jobs),
+**admin** (anything). Errors share one envelope: `{"error": {"code", "message", "field",
+"request_id"}}`. Limits: 100 requests/minute per client, bodies up to 64 KiB.
+"""
+
+
+def _verifier(settings: Settings) -> TokenVerifier:
+    jwks = None
+    if settings.jwt_jwks_url:
+        jwks = JWKSCache(
+            settings.jwt_jwks_url,
+            ttl=settings.jwks_cache_seconds,
+            min_refetch_interval=settings.jwks_min_refetch_seconds,
+            timeout=settings.jwks_fetch_timeout_seconds,
+        )
+    return TokenVerifier(settings, hs256_secret(settings), jwks)
+
+
+def _swap_model(model: MatchingModel) -> None:
+    get_engine_state().swap_model(model)
+
+
+def _first_check(watcher: ModelWatcher) -> str:
+    try:
+        return watcher.check_once().state
+    except SQLAlchemyError as exc:
+        log.error("model_registry_unreachable_at_start", error=str(exc))
+        return "fallback"
+
+
+def _warm_embeddings(engine: Engine) -> None:
+    """Load the embedding model and open jobs' stored vectors; failures only cost latency."""
+    try:
+        with Session(engine) as session:
+            warm_open_jobs(session)
+        get_embedder().model  # noqa: B018 - loading is the point
+    except Exception:  # a warm-up must never take the worker down
+        log.exception("embedding_warm_up_failed")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    engine = make_engine(settings.database_url)
+
+    watcher = ModelWatcher(
+        engine=engine,
+        swap=_swap_model,
+        model_id=settings.matcher_model_id,
+        interval=settings.model_poll_seconds,
+    )
+    scheduler = TrainingScheduler(engine, settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Load the active model before the first request (fallback if none loads), then follow
+        # the registry's active pointer in the background.
+        status = await run_in_threadpool(_first_check, watcher)
+        watcher.start()
+        scheduler.start()
+        embedder = get_embedder()
+        set_embedding_cache_source(lambda: (embedder.hits, embedder.misses))
+        if settings.warm_embeddings_on_start:
+            threading.Thread(
+                target=_warm_embeddings, args=(engine,), name="embedding-warm-up", daemon=True
+            ).start()
+        log.info("api_started", environment=settings.environment, model=status)
+        yield
+        scheduler.stop()
+        watcher.stop()
+        engine.dispose()
+
+    docs = settings.docs_exposed
+    app = FastAPI(
+        title="talent-match API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        docs_url="/docs" if docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if docs else None,
+        lifespan=lifespan,
+        dependencies=[Depends(reject_unknown_query_params)],
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = sessionmaker[Session](bind=engine, expire_on_commit=False)
+    app.state.verifier = _verifier(settings)
+    app.state.started_at = time.monotonic()
+    app.state.model_watcher = watcher
+    app.state.limiter = limiter = make_limiter(settings)
+
+    for router in ROUTERS:
+        app.include_router(router)
+    if settings.metrics_exposed:
+        app.include_router(metrics.router)
+    install_error_handlers(app)
+
+    app.add_middleware(RateLimitMiddleware, limiter=limiter, exempt_paths=RATE_LIMIT_EXEMPT)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        slow_request_seconds=settings.slow_request_seconds,
+    )
+    return app

@@ -1,0 +1,108 @@
+"""POST /api/v1/match/talent-to-jobs, /job-to-talents and /score.
+
+Handlers only authorize, call the matching service and convert; the service persists the
+returned matches itself. Who may ask: a talent for itself, a company for its own jobs, an
+admin for anything; `score` reads nothing from the database, so any role may use it.
+"""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter, Request
+
+from app.api.errors import ERROR_RESPONSES
+from app.api.schemas import (
+    ErrorEnvelope,
+    JobToTalentsRequest,
+    MatchResponse,
+    ScoreRequest,
+    TalentToJobsRequest,
+)
+from app.auth.deps import AnyRoleUser, CompanyOrAdmin, SessionDep, TalentOrAdmin
+from app.auth.ownership import ensure_job_access, ensure_talent_access
+from app.matching.service import match_job_to_talents, match_talent_to_jobs, score_pair
+from app.matching.types import MatchOutcome
+from app.monitoring.metrics import observe_match, set_active_model
+
+router = APIRouter(prefix="/api/v1/match", tags=["matching"])
+
+MATCH_RESPONSES = {
+    **ERROR_RESPONSES,
+    404: {"model": ErrorEnvelope, "description": "talent or job not found (admins only)"},
+    503: {"model": ErrorEnvelope, "description": "model or signing keys unavailable"},
+}
+
+
+def _respond(
+    request: Request, endpoint: str, outcome: MatchOutcome, started: float
+) -> MatchResponse:
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    stages = {k: v for k, v in outcome.timings.items() if k != "total"}
+    observe_match(endpoint, outcome.source, stages)
+    set_active_model(outcome.model_version)
+    request.state.result_count = len(outcome.matches)
+    request.state.source = outcome.source
+    request.state.model_version = outcome.model_version
+    request.state.stage_timings = stages
+    return MatchResponse.of(outcome, processing_time_ms=round(elapsed_ms, 2))
+
+
+@router.post(
+    "/talent-to-jobs",
+    response_model=MatchResponse,
+    summary="Best open jobs for a talent, explained",
+    responses=MATCH_RESPONSES,
+)
+def talent_to_jobs(
+    body: TalentToJobsRequest, user: TalentOrAdmin, session: SessionDep, request: Request
+) -> MatchResponse:
+    """Talents may ask only for themselves (their token's `sub` owns the talent); admins for
+    anyone. Returned matches are recorded as impressions for the learning loop."""
+    request.state.params = body.model_dump(mode="json")
+    ensure_talent_access(session, user, body.talent_id)
+    started = time.perf_counter()
+    outcome = match_talent_to_jobs(
+        session, body.talent_id, body.limit, body.min_score, request_id=request.state.request_id
+    )
+    return _respond(request, "talent-to-jobs", outcome, started)
+
+
+@router.post(
+    "/job-to-talents",
+    response_model=MatchResponse,
+    summary="Best talents for a job, explained",
+    responses=MATCH_RESPONSES,
+)
+def job_to_talents(
+    body: JobToTalentsRequest, user: CompanyOrAdmin, session: SessionDep, request: Request
+) -> MatchResponse:
+    """Companies may ask only for jobs of companies they own; admins for any job."""
+    request.state.params = body.model_dump(mode="json")
+    ensure_job_access(session, user, body.job_id)
+    started = time.perf_counter()
+    outcome = match_job_to_talents(
+        session, body.job_id, body.limit, body.min_score, request_id=request.state.request_id
+    )
+    return _respond(request, "job-to-talents", outcome, started)
+
+
+@router.post(
+    "/score",
+    response_model=MatchResponse,
+    summary="Zero-shot: score and explain one talent payload against one job payload",
+    responses={k: v for k, v in MATCH_RESPONSES.items() if k != 404},
+)
+def score(body: ScoreRequest, user: AnyRoleUser, request: Request) -> MatchResponse:
+    """Nothing is read from or written to the database; texts without an embedding are
+    embedded here. The single match has `id: null`."""
+    started = time.perf_counter()
+    result = score_pair(body.talent.to_domain(), body.job.to_domain())
+    elapsed = time.perf_counter() - started
+    outcome = MatchOutcome(
+        matches=[result],
+        model_version=result.model_version,
+        source=result.source,
+        timings={"total": elapsed},
+    )
+    return _respond(request, "score", outcome, started)

@@ -1,0 +1,496 @@
+"""Request and response bodies of the HTTP API, and their mapping to the domain types.
+
+Requests forbid unknown fields and cap every string and list, so a body that validates is
+bounded in size and shape; numbers and booleans are strict (no `true` for 1, no "5" for 5), so
+what is accepted is exactly what the OpenAPI schema says. Responses mirror
+`app.matching.types` one to one.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
+
+from app.db.models import (
+    COMPANY_SIZES,
+    FEEDBACK_TYPES,
+    REMOTE_POLICIES,
+    REMOTE_PREFERENCES,
+    SENIORITY_LEVELS,
+    WORK_STYLES,
+)
+from app.matching.types import (
+    Explanation,
+    JobProfile,
+    MatchOutcome,
+    MatchResult,
+    SkillLevel,
+    TalentProfile,
+)
+
+EMBEDDING_DIM = 384
+MAX_SKILLS = 100
+MAX_TEXT = 10_000
+MAX_SALARY = 10_000_000
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _clean(value: str) -> str:
+    """Drop control characters (keeping tab/newline) and surrounding blanks."""
+    return _CONTROL.sub("", value).strip()
+
+
+def _clean_name(value: str) -> str:
+    cleaned = _clean(value)
+    if not cleaned:
+        raise ValueError("must contain visible characters")
+    return cleaned
+
+
+# Length limits apply to the raw input (as the schema says), cleaning happens after them.
+Name = Annotated[str, Field(min_length=1, max_length=120), AfterValidator(_clean_name)]
+Seniority = Literal["intern", "junior", "mid", "senior", "lead", "principal"]
+RemotePreference = Literal["remote", "hybrid", "onsite", "any"]
+RemotePolicy = Literal["remote", "hybrid", "onsite"]
+CompanySize = Literal["startup", "small", "medium", "large", "enterprise"]
+WorkStyle = Literal["async", "collaborative", "structured", "autonomous"]
+FeedbackType = Literal["apply", "dismiss", "contact", "reject"]
+Score = Annotated[float, Field(ge=0, le=100)]
+Limit = Annotated[
+    int, Field(ge=1, le=100, strict=True, description="How many matches to return (1-100).")
+]
+MinScore = Annotated[
+    float, Field(ge=0, le=100, strict=True, description="Drop matches scoring below this.")
+]
+Years = Annotated[float, Field(ge=0, le=70, strict=True)]
+Salary = Annotated[int, Field(ge=0, le=MAX_SALARY, strict=True)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+Latitude = Annotated[float, Field(ge=-90, le=90, strict=True)]
+Longitude = Annotated[float, Field(ge=-180, le=180, strict=True)]
+Timezone = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_+\-/]+$")]
+Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_clean)]
+
+
+def _non_zero(values: list[float]) -> list[float]:
+    if not any(abs(v) > 1e-6 for v in values):
+        raise ValueError("embedding must not be all zeros")
+    return values
+
+
+Embedding = Annotated[
+    list[Annotated[float, Field(ge=-1.0, le=1.0, strict=True)]],
+    Field(
+        min_length=EMBEDDING_DIM,
+        max_length=EMBEDDING_DIM,
+        description=f"Precomputed all-MiniLM-L6-v2 embedding ({EMBEDDING_DIM} floats in "
+        "[-1, 1], not all zero; normalised on use).",
+    ),
+    AfterValidator(_non_zero),
+]
+
+assert set(SENIORITY_LEVELS) == set(Seniority.__args__)  # type: ignore[attr-defined]
+assert set(REMOTE_PREFERENCES) == set(RemotePreference.__args__)  # type: ignore[attr-defined]
+assert set(REMOTE_POLICIES) == set(RemotePolicy.__args__)  # type: ignore[attr-defined]
+assert set(COMPANY_SIZES) == set(CompanySize.__args__)  # type: ignore[attr-defined]
+assert set(WORK_STYLES) == set(WorkStyle.__args__)  # type: ignore[attr-defined]
+assert set(FEEDBACK_TYPES) == set(FeedbackType.__args__)  # type: ignore[attr-defined]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, str_max_length=MAX_TEXT)
+
+
+# ---------------------------------------------------------------------------- match requests
+
+
+class TalentToJobsRequest(Strict):
+    talent_id: uuid.UUID
+    limit: Limit = 10
+    min_score: MinScore = 0.0
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"talent_id": "3f1c2a9e-8a57-4d0e-9b1a-2f5f3f0f4c11", "limit": 10, "min_score": 50}
+            ]
+        }
+    )
+
+
+class JobToTalentsRequest(Strict):
+    job_id: uuid.UUID
+    limit: Limit = 10
+    min_score: MinScore = 0.0
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"job_id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "limit": 20, "min_score": 40}
+            ]
+        }
+    )
+
+
+class SkillIn(Strict):
+    name: Name
+    proficiency: int = Field(default=3, ge=1, le=5, strict=True, description="1 (basic) to 5.")
+    years: Years = 0.0
+    required: bool = Field(
+        default=True, strict=True, description="Jobs only: required or nice-to-have."
+    )
+
+    def to_domain(self) -> SkillLevel:
+        return SkillLevel(self.name, self.proficiency, self.years, self.required)
+
+
+def _salary_order(low: int | None, high: int | None) -> None:
+    if low is not None and high is not None and low > high:
+        raise ValueError("salary_min must not exceed salary_max")
+
+
+def _vector(values: list[float] | None) -> np.ndarray[Any, np.dtype[np.float32]] | None:
+    return None if values is None else np.asarray(values, dtype=np.float32)
+
+
+class TalentIn(Strict):
+    skills: list[SkillIn] = Field(default_factory=list, max_length=MAX_SKILLS)
+    years_experience: Years
+    seniority: Seniority
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    timezone: Timezone | None = None
+    remote_preference: RemotePreference = "any"
+    salary_min: Salary | None = None
+    salary_max: Salary | None = None
+    currency: Currency = "USD"
+    preferred_company_size: CompanySize | None = None
+    preferred_industries: list[Name] = Field(default_factory=list, max_length=20)
+    preferred_work_style: WorkStyle | None = None
+    text: Text = ""
+    embedding: Embedding | None = None
+
+    @model_validator(mode="after")
+    def _check_salary(self) -> TalentIn:
+        _salary_order(self.salary_min, self.salary_max)
+        return self
+
+    def to_domain(self) -> TalentProfile:
+        return TalentProfile(
+            skills=[s.to_domain() for s in self.skills],
+            years_experience=self.years_experience,
+            seniority=self.seniority,
+            latitude=self.latitude,
+            longitude=self.longitude,
+            timezone=self.timezone,
+            remote_preference=self.remote_preference,
+            salary_min=self.salary_min,
+            salary_max=self.salary_max,
+            currency=self.currency,
+            preferred_company_size=self.preferred_company_size,
+            preferred_industries=list(self.preferred_industries),
+            preferred_work_style=self.preferred_work_style,
+            text=self.text,
+            embedding=_vector(self.embedding),
+        )
+
+
+class JobIn(Strict):
+    skills: list[SkillIn] = Field(default_factory=list, max_length=MAX_SKILLS)
+    seniority: Seniority
+    min_years: Years = 0.0
+    max_years: Years | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    timezone: Timezone | None = None
+    remote_policy: RemotePolicy = "onsite"
+    salary_min: Salary | None = None
+    salary_max: Salary | None = None
+    currency: Currency = "USD"
+    company_size: CompanySize | None = None
+    company_industry: Name | None = None
+    company_work_style: WorkStyle | None = None
+    text: Text = ""
+    embedding: Embedding | None = None
+
+    @model_validator(mode="after")
+    def _check_ranges(self) -> JobIn:
+        _salary_order(self.salary_min, self.salary_max)
+        if self.max_years is not None and self.max_years < self.min_years:
+            raise ValueError("max_years must not be below min_years")
+        return self
+
+    def to_domain(self) -> JobProfile:
+        return JobProfile(
+            skills=[s.to_domain() for s in self.skills],
+            seniority=self.seniority,
+            min_years=self.min_years,
+            max_years=self.max_years,
+            latitude=self.latitude,
+            longitude=self.longitude,
+            timezone=self.timezone,
+            remote_policy=self.remote_policy,
+            salary_min=self.salary_min,
+            salary_max=self.salary_max,
+            currency=self.currency,
+            company_size=self.company_size,
+            company_industry=self.company_industry,
+            company_work_style=self.company_work_style,
+            text=self.text,
+            embedding=_vector(self.embedding),
+        )
+
+
+class ScoreRequest(Strict):
+    talent: TalentIn
+    job: JobIn
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "talent": {
+                        "skills": [
+                            {"name": "Python", "proficiency": 4, "years": 5},
+                            {"name": "PostgreSQL", "proficiency": 3, "years": 3},
+                        ],
+                        "years_experience": 6,
+                        "seniority": "senior",
+                        "latitude": 52.52,
+                        "longitude": 13.40,
+                        "timezone": "Europe/Berlin",
+                        "remote_preference": "hybrid",
+                        "salary_min": 70000,
+                        "salary_max": 90000,
+                        "text": "Backend engineer building APIs in Python.",
+                    },
+                    "job": {
+                        "skills": [
+                            {"name": "Python", "proficiency": 4, "required": True},
+                            {"name": "Kubernetes", "proficiency": 3, "required": False},
+                        ],
+                        "seniority": "senior",
+                        "min_years": 5,
+                        "remote_policy": "hybrid",
+                        "latitude": 52.52,
+                        "longitude": 13.40,
+                        "timezone": "Europe/Berlin",
+                        "salary_min": 75000,
+                        "salary_max": 95000,
+                        "company_size": "medium",
+                        "text": "Senior Python engineer for our matching platform.",
+                    },
+                }
+            ]
+        }
+    )
+
+
+# --------------------------------------------------------------------------- match responses
+
+
+class FactorOut(BaseModel):
+    factor: str
+    category: Literal["skills", "experience", "location", "salary", "culture", "text"]
+    impact: float = Field(description="Signed contribution to the score, in score points.")
+    description: str
+
+
+class MatchExplanation(BaseModel):
+    sub_scores: dict[str, Score] = Field(description="Score per category, 0-100.")
+    top_factors: list[FactorOut]
+    summary: str
+
+    @classmethod
+    def of(cls, explanation: Explanation) -> MatchExplanation:
+        return cls(
+            sub_scores={k: _clip(v) for k, v in explanation.sub_scores.items()},
+            top_factors=[
+                FactorOut(
+                    factor=f.factor, category=f.category, impact=f.impact, description=f.description
+                )
+                for f in explanation.top_factors
+            ],
+            summary=explanation.summary,
+        )
+
+
+def _clip(value: float) -> float:
+    return min(100.0, max(0.0, float(value)))
+
+
+class MatchResultOut(BaseModel):
+    id: uuid.UUID | None = Field(description="The job (talent->jobs) or talent (job->talents).")
+    score: Score
+    source: Literal["ml", "fallback"]
+    model_version: str | None
+    explanation: MatchExplanation
+
+    @classmethod
+    def of(cls, result: MatchResult) -> MatchResultOut:
+        return cls(
+            id=result.id,
+            score=_clip(result.score),
+            source=result.source,
+            model_version=result.model_version,
+            explanation=MatchExplanation.of(result.explanation),
+        )
+
+
+_EXAMPLE_MATCH: JsonDict = {
+    "id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+    "score": 84.2,
+    "source": "ml",
+    "model_version": "matching-20260101T000000Z",
+    "explanation": {
+        "sub_scores": {
+            "skills": 88.0,
+            "experience": 75.0,
+            "location": 100.0,
+            "salary": 80.0,
+            "culture": 60.0,
+            "text": 70.0,
+        },
+        "top_factors": [
+            {
+                "factor": "required_skill_coverage",
+                "category": "skills",
+                "impact": 12.5,
+                "description": "Covers 4 of 5 required skills (missing: Kubernetes)",
+            }
+        ],
+        "summary": "Strong match: covers 4 of 5 required skills.",
+    },
+}
+
+
+class MatchResponse(BaseModel):
+    matches: list[MatchResultOut]
+    processing_time_ms: float = Field(ge=0)
+    model_version: str | None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "matches": [_EXAMPLE_MATCH],
+                    "processing_time_ms": 41.7,
+                    "model_version": "matching-20260101T000000Z",
+                }
+            ]
+        }
+    )
+
+    @classmethod
+    def of(cls, outcome: MatchOutcome, processing_time_ms: float) -> MatchResponse:
+        return cls(
+            matches=[MatchResultOut.of(m) for m in outcome.matches],
+            processing_time_ms=processing_time_ms,
+            model_version=outcome.model_version,
+        )
+
+
+# ---------------------------------------------------------------------------------- feedback
+
+
+class FeedbackRequest(Strict):
+    talent_id: uuid.UUID
+    job_id: uuid.UUID
+    type: FeedbackType = Field(
+        description="apply/dismiss: sent by the talent; contact/reject: by the job's company."
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "talent_id": "3f1c2a9e-8a57-4d0e-9b1a-2f5f3f0f4c11",
+                    "job_id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+                    "type": "apply",
+                }
+            ]
+        }
+    )
+
+
+class FeedbackResponse(BaseModel):
+    id: uuid.UUID
+    talent_id: uuid.UUID
+    job_id: uuid.UUID
+    type: FeedbackType
+    created: bool = Field(description="False when the same feedback had already been recorded.")
+    created_at: datetime
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "0b6a7c1e-2f3d-4a5b-8c9d-0e1f2a3b4c5d",
+                    "talent_id": "3f1c2a9e-8a57-4d0e-9b1a-2f5f3f0f4c11",
+                    "job_id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+                    "type": "apply",
+                    "created": True,
+                    "created_at": "2026-01-01T12:00:00Z",
+                }
+            ]
+        }
+    )
+
+
+# ------------------------------------------------------------------------------------ health
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok", "degraded"]
+    model_version: str | None
+    last_trained: datetime | None
+    uptime_seconds: float = Field(ge=0)
+    database_reachable: bool
+    fallback_active: bool
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "ok",
+                    "model_version": "v1.2",
+                    "last_trained": "2026-01-01T03:00:00Z",
+                    "uptime_seconds": 3600.5,
+                    "database_reachable": True,
+                    "fallback_active": False,
+                }
+            ]
+        }
+    )
+
+
+class ReadyResponse(BaseModel):
+    ready: bool
+    database_reachable: bool
+    model_loaded: bool
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"ready": True, "database_reachable": True, "model_loaded": True}]
+        }
+    )
+
+
+# ------------------------------------------------------------------------------------ errors
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(examples=["validation_error"])
+    message: str = Field(examples=["limit: Input should be less than or equal to 100"])
+    field: str | None = Field(default=None, examples=["limit"])
+    request_id: str = Field(examples=["5f0c1e9a2b7d4c3e8f6a1b2c3d4e5f60"])
+
+
+class ErrorEnvelope(BaseModel):
+    error: ErrorBody

@@ -1,0 +1,1 @@
+"""Job/talent enrichment: canonical skills, sections, clusters and their evaluation."""

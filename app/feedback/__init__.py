@@ -1,0 +1,1 @@
+"""Feedback on matches (apply, dismiss, contact, reject): the learning loop's labels."""

@@ -1,0 +1,335 @@
+"""Explanations: per-feature contributions -> category sub-scores, top factors and sentences.
+
+Contributions come from LightGBM's `pred_contrib` (exact TreeSHAP, the same numbers as
+`shap.TreeExplainer`, tested) for the model, or from the rule weights for the fallback. They
+are in score points, so `base + sum(contributions) = raw score`.
+
+Sub-scores are relative to the average candidate, which is what SHAP measures: 50 means the
+category moves the score as much as it does for an average pair, 100 means it adds as much
+as it typically can (its 95th-percentile |contribution| on training data), 0 the opposite.
+The text-similarity feature is folded into "skills" for sub-scores (a profile's text is
+mostly what the person does), but keeps its own category on the factor.
+
+Sentences are written from the raw inputs (skill names, km, salary ranges), not only from
+the feature value: "Covers 4 of 5 required skills (missing: Kubernetes)".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import cached_property
+
+import numpy as np
+import numpy.typing as npt
+
+from app.db.models import COMPANY_SIZES, REMOTE_POLICIES, REMOTE_PREFERENCES, SENIORITY_LEVELS
+from app.db.models import WORK_STYLES as WORK_STYLE_VALUES
+from app.matching.features import FEATURE_BY_NAME, FEATURE_INDEX, FEATURE_NAMES, UNKNOWN
+from app.matching.profiles import CURRENCIES, INDUSTRIES, JobTable, TalentTable
+from app.matching.types import Explanation, Factor
+
+FloatArray = npt.NDArray[np.float64]
+
+SUB_SCORE_CATEGORIES = ("skills", "experience", "location", "salary", "culture")
+SUB_SCORE_GROUP = {
+    "skills": "skills",
+    "text": "skills",
+    "experience": "experience",
+    "location": "location",
+    "salary": "salary",
+    "culture": "culture",
+}
+TOP_FACTORS = 3
+MAX_NAMES = 4
+
+
+def category_contributions(contribs: FloatArray) -> dict[str, FloatArray]:
+    """Sum of per-feature contributions (M, F[+1]) per sub-score category -> (M,) each."""
+    out = {c: np.zeros(contribs.shape[0]) for c in SUB_SCORE_CATEGORIES}
+    for name, col in FEATURE_INDEX.items():
+        out[SUB_SCORE_GROUP[FEATURE_BY_NAME[name].category]] += contribs[:, col]
+    return out
+
+
+def category_scale(contribs: FloatArray, quantile: float = 0.95) -> dict[str, float]:
+    """Typical size of each category's contribution; the unit of the sub-score scale."""
+    return {
+        c: max(float(np.quantile(np.abs(v), quantile)), 1e-6)
+        for c, v in category_contributions(contribs).items()
+    }
+
+
+def sub_scores(contribs: FloatArray, scale: Mapping[str, float]) -> list[dict[str, float]]:
+    by_cat = category_contributions(contribs)
+    rows = []
+    for i in range(contribs.shape[0]):
+        rows.append(
+            {
+                c: round(float(np.clip(50.0 + 50.0 * by_cat[c][i] / scale.get(c, 1.0), 0, 100)), 1)
+                for c in SUB_SCORE_CATEGORIES
+            }
+        )
+    return rows
+
+
+class PairView:
+    """Raw inputs of one (talent, job) pair, read from the two tables for sentences.
+
+    Skill sets are worked out only when a skill sentence asks for them, with Python sets:
+    a pair holds a handful of skills, where numpy's set routines cost more than they save.
+    """
+
+    def __init__(self, talents: TalentTable, t: int, jobs: JobTable, j: int) -> None:
+        self.talents, self.t, self.jobs, self.j = talents, t, jobs, j
+
+    @cached_property
+    def _talent_skills(self) -> dict[int, tuple[float, float]]:
+        sk = self.talents.skills
+        lo, hi = int(sk.indptr[self.t]), int(sk.indptr[self.t + 1])
+        return {
+            int(c): (float(p), float(y))
+            for c, p, y in zip(
+                sk.indices[lo:hi].tolist(),
+                sk.proficiency[lo:hi].tolist(),
+                sk.years[lo:hi].tolist(),
+                strict=True,
+            )
+        }
+
+    @cached_property
+    def _job_skills(self) -> dict[int, tuple[float, bool]]:
+        sk = self.jobs.skills
+        lo, hi = int(sk.indptr[self.j]), int(sk.indptr[self.j + 1])
+        return {
+            int(c): (float(p), bool(r))
+            for c, p, r in zip(
+                sk.indices[lo:hi].tolist(),
+                sk.proficiency[lo:hi].tolist(),
+                sk.required[lo:hi].tolist(),
+                strict=True,
+            )
+        }
+
+    @cached_property
+    def shared(self) -> list[int]:
+        return sorted(self._talent_skills.keys() & self._job_skills.keys())
+
+    @cached_property
+    def required(self) -> list[int]:
+        return [c for c, (_, req) in self._job_skills.items() if req]
+
+    @cached_property
+    def missing_required(self) -> list[int]:
+        return [c for c in self.required if c not in self._talent_skills]
+
+    @property
+    def n_union(self) -> int:
+        return len(self._talent_skills.keys() | self._job_skills.keys())
+
+    @property
+    def below_minimum(self) -> list[int]:
+        return [c for c in self.shared if self._talent_skills[c][0] < self._job_skills[c][0]]
+
+    @property
+    def shared_years(self) -> float:
+        return sum(self._talent_skills[c][1] for c in self.shared)
+
+    def names(self, cols: list[int]) -> str:
+        names = sorted(self.talents.vocab.name(c) for c in cols)
+        shown = ", ".join(names[:MAX_NAMES])
+        more = len(names) - MAX_NAMES
+        return shown + (f" and {more} more" if more > 0 else "")
+
+    def salary(self, low: float, high: float) -> str:
+        lo = high if np.isnan(low) else low
+        hi = low if np.isnan(high) else high
+        return f"{lo:,.0f}" if lo == hi else f"{lo:,.0f}-{hi:,.0f}"
+
+
+def _skill_sentence(name: str, value: float, v: PairView) -> str:
+    if name == "skill_jaccard":
+        if len(v.shared) == 0:
+            return "Shares none of the job's skills"
+        return f"Shares {len(v.shared)} of {v.n_union} distinct skills ({v.names(v.shared)})"
+    if name in ("required_skill_coverage", "missing_required_skills"):
+        n_req, n_miss = len(v.required), len(v.missing_required)
+        if n_req == 0:
+            return "The job lists no required skills"
+        if n_miss == 0:
+            return f"Covers all {n_req} required skills"
+        return (
+            f"Covers {n_req - n_miss} of {n_req} required skills "
+            f"(missing: {v.names(v.missing_required)})"
+        )
+    if name == "skill_proficiency_alignment":
+        if len(v.shared) == 0:
+            return "No shared skills to compare proficiency on"
+        if not v.below_minimum:
+            return f"Meets the required level on all {len(v.shared)} shared skills"
+        return (
+            f"Below the required level on {len(v.below_minimum)} of {len(v.shared)} shared "
+            f"skills ({v.names(v.below_minimum)})"
+        )
+    return f"{v.shared_years:.0f} years of combined experience on the job's skills"
+
+
+def _experience_sentence(name: str, value: float, v: PairView) -> str:
+    t_level = SENIORITY_LEVELS[int(v.talents.seniority[v.t])]
+    j_level = SENIORITY_LEVELS[int(v.jobs.seniority[v.j])]
+    years = float(v.talents.years_experience[v.t])
+    min_years = float(v.jobs.min_years[v.j])
+    max_years = float(v.jobs.max_years[v.j])
+    if name == "occupation_match":
+        return _occupation_sentence(value, v)
+    if name == "years_ratio":
+        return f"{years:g} years of experience for a job asking at least {min_years:g}"
+    if name == "underqualified_years":
+        if value <= 0:
+            return f"Meets the {min_years:g}-year experience minimum ({years:g} years)"
+        return f"{value:g} years short of the {min_years:g}-year minimum"
+    if name == "overqualified_years":
+        if np.isnan(max_years):
+            return "The job sets no experience maximum"
+        if value <= 0:
+            return f"Within the job's {max_years:g}-year experience maximum"
+        return f"{value:g} years above the job's {max_years:g}-year maximum"
+    gap = int(v.talents.seniority[v.t]) - int(v.jobs.seniority[v.j])
+    if gap == 0:
+        return f"Seniority matches: {t_level}"
+    direction = "above" if gap > 0 else "below"
+    plural = "s" if abs(gap) > 1 else ""
+    return f"Seniority {t_level} for a {j_level} role ({abs(gap)} level{plural} {direction})"
+
+
+_OCCUPATION_LEVEL_WORDS = (
+    "major occupation group",
+    "minor occupation group",
+    "broad occupation",
+    "detailed occupation",
+    "occupation",
+)
+
+
+def _occupation_sentence(value: float, v: PairView) -> str:
+    if value == UNKNOWN:
+        return "Occupation unknown for the talent or the job"
+    if value <= 0:
+        return "Works in a different occupation field than the job"
+    return f"Same {_OCCUPATION_LEVEL_WORDS[int(value) - 1]} as the job"
+
+
+def _location_sentence(name: str, value: float, v: PairView) -> str:
+    if name == "distance_km":
+        if value == UNKNOWN:
+            return "Location unknown for the talent or the job"
+        return f"{value:,.0f} km from the job location"
+    if name == "timezone_overlap_hours":
+        if value == UNKNOWN:
+            return "Timezone unknown for the talent or the job"
+        return f"{value:g} working hours overlap between the timezones"
+    pref = REMOTE_PREFERENCES[int(v.talents.remote[v.t])]
+    policy = REMOTE_POLICIES[int(v.jobs.remote[v.j])]
+    if pref == "any":
+        return f"Open to any work setup; the job is {policy}"
+    return f"Prefers {pref} work; the job is {policy}"
+
+
+def _salary_sentence(name: str, value: float, v: PairView) -> str:
+    t_cur = int(v.talents.currency[v.t])
+    j_cur = int(v.jobs.currency[v.j])
+    if value == UNKNOWN:
+        if t_cur != j_cur:
+            return "Salaries are in different currencies and were not compared"
+        return "Salary unknown for the talent or the job"
+    currency = CURRENCIES.name(j_cur) if j_cur >= 0 else ""
+    asks = v.salary(float(v.talents.salary_min[v.t]), float(v.talents.salary_max[v.t]))
+    offers = v.salary(float(v.jobs.salary_min[v.j]), float(v.jobs.salary_max[v.j]))
+    if name == "salary_iou":
+        return f"Salary ranges overlap {value:.0%}: asks {asks}, offers {offers} {currency}"
+    return f"Asks {value:.0%} of the job's top salary ({asks} vs {offers} {currency})"
+
+
+def _culture_sentence(name: str, value: float, v: PairView) -> str:
+    if name == "industry_match":
+        code = int(v.jobs.industry[v.j])
+        industry = INDUSTRIES.name(code) if code >= 0 else "unknown"
+        if value == 0.5:
+            return f"No industry preference to compare with {industry}"
+        verb = "is" if value == 1.0 else "is not"
+        return f"The company's industry ({industry}) {verb} among the preferred ones"
+    if name == "company_size_match":
+        pref, actual = int(v.talents.preferred_size[v.t]), int(v.jobs.company_size[v.j])
+        labels: tuple[str, ...] = COMPANY_SIZES
+        what = "company size"
+    else:
+        pref, actual = int(v.talents.preferred_work_style[v.t]), int(v.jobs.work_style[v.j])
+        labels = WORK_STYLE_VALUES
+        what = "work style"
+    if pref < 0 or actual < 0:
+        return f"No {what} preference to compare"
+    if pref == actual:
+        return f"The company's {what} ({labels[actual]}) is the preferred one"
+    return f"Prefers a {labels[pref]} {what}; the company's is {labels[actual]}"
+
+
+def _text_sentence(name: str, value: float, v: PairView) -> str:
+    if not (v.talents.has_embedding[v.t] and v.jobs.has_embedding[v.j]):
+        return "No profile or job text to compare"
+    return f"Profile text is {max(value, 0.0):.0%} similar to the job description"
+
+
+_SENTENCES: dict[str, Callable[[str, float, PairView], str]] = {
+    "skills": _skill_sentence,
+    "experience": _experience_sentence,
+    "location": _location_sentence,
+    "salary": _salary_sentence,
+    "culture": _culture_sentence,
+    "text": _text_sentence,
+}
+
+
+def describe(name: str, value: float, view: PairView) -> str:
+    """A sentence a person understands about one feature of one pair."""
+    return _SENTENCES[FEATURE_BY_NAME[name].category](name, value, view)
+
+
+def _summary(score: float, factors: list[Factor]) -> str:
+    band = "Strong" if score >= 75 else "Good" if score >= 55 else "Fair" if score >= 35 else "Weak"
+    if not factors:
+        return f"{band} match ({score:.0f}/100)."
+    best = factors[0]
+    sign = "helps most" if best.impact >= 0 else "weighs most against it"
+    return f"{band} match ({score:.0f}/100); {best.description.lower()} {sign}."
+
+
+def explain(
+    contribs: FloatArray,
+    features: FloatArray,
+    scores: FloatArray,
+    scale: Mapping[str, float],
+    pairs: list[tuple[TalentTable, int, JobTable, int]],
+) -> list[Explanation]:
+    """One Explanation per row; `contribs` is (M, F) or (M, F+1) with the base column last."""
+    per_feature = contribs[:, : len(FEATURE_NAMES)]
+    subs = sub_scores(per_feature, scale)
+    out = []
+    for i, (talents, t, jobs, j) in enumerate(pairs):
+        view = PairView(talents, t, jobs, j)
+        order = np.argsort(-np.abs(per_feature[i]), kind="stable")[:TOP_FACTORS]
+        factors = [
+            Factor(
+                factor=FEATURE_NAMES[k],
+                category=FEATURE_BY_NAME[FEATURE_NAMES[k]].category,
+                impact=round(float(per_feature[i, k]), 2),
+                description=describe(FEATURE_NAMES[k], float(features[i, k]), view),
+            )
+            for k in order
+        ]
+        out.append(
+            Explanation(
+                sub_scores=subs[i],
+                top_factors=factors,
+                summary=_summary(float(scores[i]), factors),
+            )
+        )
+    return out

@@ -1,0 +1,97 @@
+"""Rule-based matcher used when no healthy model is loaded.
+
+It reads the same feature matrix as the model, so it is vectorised for free and its results
+have the same shape. The score is a fixed weighted sum of per-feature "goodness" values in
+[0, 1]:
+
+    skills 45%      = 0.6 required-skill coverage + 0.4 skill Jaccard
+    experience 25%  = 1 - 0.5 level gap (3+ levels = worst) - 0.5 years short (5+ = worst)
+    location 15%    = 0.6 remote compatibility + 0.4 proximity (unknown distance = 0.5)
+    salary 15%      = salary range IoU (unknown = 0.5)
+
+Because the score is linear in those goodness values, contributions against a neutral pair
+(every goodness 0.5) add up exactly: base + sum(contributions) = score, and each category's
+sub-score is exactly 100 x its goodness.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from app.matching.explain import SUB_SCORE_GROUP
+from app.matching.features import FEATURE_BY_NAME, FEATURE_INDEX, FEATURE_NAMES, UNKNOWN
+
+FloatArray = npt.NDArray[np.float64]
+NEUTRAL_GOODNESS = 0.5
+PROXIMITY_KM = 100.0
+
+
+def _identity(x: FloatArray) -> FloatArray:
+    return np.clip(x, 0.0, 1.0)
+
+
+def _level_gap(x: FloatArray) -> FloatArray:
+    return np.minimum(x / 3.0, 1.0)
+
+
+def _years_short(x: FloatArray) -> FloatArray:
+    return np.minimum(x / 5.0, 1.0)
+
+
+def _proximity(x: FloatArray) -> FloatArray:
+    return np.where(x == UNKNOWN, NEUTRAL_GOODNESS, np.exp(-np.maximum(x, 0.0) / PROXIMITY_KM))
+
+
+def _known_or_neutral(x: FloatArray) -> FloatArray:
+    return np.where(x == UNKNOWN, NEUTRAL_GOODNESS, np.clip(x, 0.0, 1.0))
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    feature: str
+    weight: float
+    """Points of the 0-100 score per unit of goodness; negative for "bad" quantities."""
+    goodness: Callable[[FloatArray], FloatArray]
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("required_skill_coverage", 100 * 0.45 * 0.6, _identity),
+    Rule("skill_jaccard", 100 * 0.45 * 0.4, _identity),
+    Rule("experience_level_distance", -100 * 0.25 * 0.5, _level_gap),
+    Rule("underqualified_years", -100 * 0.25 * 0.5, _years_short),
+    Rule("remote_compatibility", 100 * 0.15 * 0.6, _identity),
+    Rule("distance_km", 100 * 0.15 * 0.4, _proximity),
+    Rule("salary_iou", 100 * 0.15, _known_or_neutral),
+)
+# The experience rules subtract from a full 25 points, so their constant is +25.
+_CONSTANT = 100 * 0.25
+BASE_SCORE = _CONSTANT + sum(r.weight * NEUTRAL_GOODNESS for r in RULES)
+
+
+def _scale() -> dict[str, float]:
+    scale = dict.fromkeys(("skills", "experience", "location", "salary", "culture"), 1e-6)
+    for rule in RULES:
+        group = SUB_SCORE_GROUP[FEATURE_BY_NAME[rule.feature].category]
+        scale[group] += abs(rule.weight) * NEUTRAL_GOODNESS
+    return scale
+
+
+CATEGORY_SCALE = _scale()
+
+
+def contributions(features: FloatArray) -> FloatArray:
+    """(M, F+1): each rule's points against a neutral pair, base score in the last column."""
+    out = np.zeros((features.shape[0], len(FEATURE_NAMES) + 1))
+    for rule in RULES:
+        col = FEATURE_INDEX[rule.feature]
+        out[:, col] = rule.weight * (rule.goodness(features[:, col]) - NEUTRAL_GOODNESS)
+    out[:, -1] = BASE_SCORE
+    return out
+
+
+def scores(features: FloatArray) -> FloatArray:
+    return np.asarray(np.clip(contributions(features).sum(axis=1), 0.0, 100.0), dtype=np.float64)

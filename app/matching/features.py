@@ -1,0 +1,511 @@
+"""The feature registry and the vectorised feature pass over (talent, job) pairs.
+
+`FEATURES` is the single list the model, the explainer, the fallback, the API and the docs
+read: order, names, categories and one-line descriptions live here and nowhere else.
+
+`pair_features` computes every feature for M aligned pairs (row i = talents[t_idx[i]] with
+jobs[j_idx[i]]) in one numpy pass: skill intersections are found by sorting (pair, skill)
+keys, not by a Python loop per pair. One subject against N candidates is the special case
+`t_idx = zeros(N)`. Missing inputs map to documented values, never NaN, so a tree model
+and a human reading an explanation see the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse  # type: ignore[import-untyped]
+
+from app.matching.profiles import JobTable, SkillMatrix, TalentTable
+from app.matching.types import Category
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+Rows = IntArray | slice
+"""Row selector of a table: an index array, or slice(None) for "every row, no copy"."""
+
+UNKNOWN = -1.0
+"""Value of a distance, overlap or salary feature whose inputs are missing."""
+
+NEUTRAL = 0.5
+"""Value of a preference feature when either side states nothing."""
+
+EARTH_RADIUS_KM = 6371.0088
+WORKDAY_HOURS = 8.0
+SKILL_YEARS_CAP = 5.0
+PROFICIENCY_SPAN = 4.0
+YEARS_RATIO_CAP = 5.0
+
+# Rows: talent preference (remote, hybrid, onsite, any); columns: job policy (remote, hybrid,
+# onsite). A talent who wants remote work and a job that is onsite do not fit; "any" fits all.
+REMOTE_COMPATIBILITY = np.array(
+    [
+        [1.0, 0.5, 0.0],
+        [0.75, 1.0, 0.5],
+        [0.5, 0.75, 1.0],
+        [1.0, 1.0, 1.0],
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureSpec:
+    name: str
+    category: Category
+    description: str
+    monotone: int = 0
+    """+1: a larger value never lowers the model score; -1: never raises it; 0: free."""
+
+
+FEATURES: tuple[FeatureSpec, ...] = (
+    FeatureSpec("skill_jaccard", "skills", "Shared skills / all skills of both sides (Jaccard)", 1),
+    FeatureSpec(
+        "skill_proficiency_alignment",
+        "skills",
+        "Mean over shared skills of how far proficiency meets the job minimum (0 if none shared)",
+        1,
+    ),
+    FeatureSpec(
+        "required_skill_coverage",
+        "skills",
+        "Share of the job's required skills the talent has (1 if the job requires none)",
+        1,
+    ),
+    FeatureSpec(
+        "missing_required_skills", "skills", "Number of required skills the talent lacks", -1
+    ),
+    FeatureSpec(
+        "years_weighted_skill_score",
+        "skills",
+        "Talent years on shared skills (capped at 5) averaged over all job skills",
+    ),
+    FeatureSpec("experience_level_match", "experience", "1 if seniority levels are equal, else 0"),
+    FeatureSpec(
+        "experience_level_distance", "experience", "Absolute gap between seniority levels (0-5)"
+    ),
+    FeatureSpec(
+        "years_ratio",
+        "experience",
+        "Talent years / job minimum years (minimum taken as at least 1), capped at 5",
+    ),
+    FeatureSpec(
+        "seniority_alignment",
+        "experience",
+        "Talent level minus job level (-5..5): positive means more senior than asked",
+    ),
+    FeatureSpec("underqualified_years", "experience", "Years short of the job minimum (0 if none)"),
+    FeatureSpec(
+        "overqualified_years", "experience", "Years above the job maximum (0 if none or no max)"
+    ),
+    FeatureSpec(
+        "occupation_match",
+        "experience",
+        "Levels of the O*NET occupation code both share (0-5; -1 if either is unknown)",
+    ),
+    FeatureSpec(
+        "distance_km", "location", "Haversine distance in km (-1 if a location is unknown)"
+    ),
+    FeatureSpec(
+        "remote_compatibility",
+        "location",
+        "Fit of the talent's remote preference with the job's remote policy (0-1)",
+    ),
+    FeatureSpec(
+        "timezone_overlap_hours",
+        "location",
+        "Shared hours of two 8-hour workdays (-1 if a timezone is unknown)",
+    ),
+    FeatureSpec(
+        "salary_iou",
+        "salary",
+        "Intersection over union of the salary ranges (-1 if unknown or other currency)",
+    ),
+    FeatureSpec(
+        "salary_expectation_ratio",
+        "salary",
+        "Talent minimum / job maximum salary (-1 if unknown or other currency)",
+    ),
+    FeatureSpec(
+        "company_size_match",
+        "culture",
+        "1 if the company size is the preferred one, 0 if not, 0.5 if unknown",
+    ),
+    FeatureSpec(
+        "industry_match",
+        "culture",
+        "1 if the company industry is among the preferred ones, 0 if not, 0.5 if unknown",
+    ),
+    FeatureSpec(
+        "work_style_match",
+        "culture",
+        "1 if the company work style is the preferred one, 0 if not, 0.5 if unknown",
+    ),
+    FeatureSpec(
+        "embedding_cosine",
+        "text",
+        "Cosine similarity of profile and job text embeddings (0 if either is missing)",
+    ),
+)
+
+FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
+FEATURE_INDEX: dict[str, int] = {name: i for i, name in enumerate(FEATURE_NAMES)}
+FEATURE_BY_NAME: dict[str, FeatureSpec] = {f.name: f for f in FEATURES}
+
+
+@dataclass(frozen=True, slots=True)
+class SharedSkills:
+    """Aligned arrays over every (pair, shared skill): which pair, and the two entries."""
+
+    pair: IntArray
+    talent_pos: IntArray
+    job_pos: IntArray
+
+
+def _expand(skills: SkillMatrix, rows: IntArray) -> tuple[IntArray, IntArray]:
+    """Entry positions of the given rows, and for each entry the pair index it belongs to."""
+    starts = skills.indptr[rows]
+    lengths = skills.indptr[rows + 1] - starts
+    pair = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
+    first_of_pair = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    positions = np.arange(int(lengths.sum()), dtype=np.int64) - first_of_pair
+    positions += np.repeat(starts, lengths)
+    return pair, positions
+
+
+def shared_skills(
+    talents: TalentTable, t_idx: IntArray, jobs: JobTable, j_idx: IntArray
+) -> SharedSkills:
+    t_pair, t_pos = _expand(talents.skills, t_idx)
+    j_pair, j_pos = _expand(jobs.skills, j_idx)
+    width = np.int64(max(talents.skills.n_columns, jobs.skills.n_columns, 1))
+    t_keys = t_pair * width + talents.skills.indices[t_pos]
+    j_keys = j_pair * width + jobs.skills.indices[j_pos]
+    _, t_hit, j_hit = np.intersect1d(t_keys, j_keys, assume_unique=True, return_indices=True)
+    return SharedSkills(pair=t_pair[t_hit], talent_pos=t_pos[t_hit], job_pos=j_pos[j_hit])
+
+
+def _safe_divide(num: FloatArray, den: FloatArray, default: float) -> FloatArray:
+    shape = np.broadcast_shapes(np.shape(num), np.shape(den))
+    out = np.full(shape, default, dtype=np.float64)
+    np.divide(num, den, out=out, where=np.broadcast_to(den > 0, shape))
+    return out
+
+
+def _segment_sum(pair: IntArray, weights: FloatArray, m: int) -> FloatArray:
+    return np.asarray(np.bincount(pair, weights=weights, minlength=m), dtype=np.float64)
+
+
+def _count_features(
+    n_shared: FloatArray,
+    shared_required: FloatArray,
+    t_counts: FloatArray,
+    j_counts: FloatArray,
+    j_required: FloatArray,
+) -> dict[str, FloatArray]:
+    return {
+        "skill_jaccard": _safe_divide(n_shared, t_counts + j_counts - n_shared, 0.0),
+        "required_skill_coverage": _safe_divide(shared_required, j_required, 1.0),
+        "missing_required_skills": j_required - shared_required,
+    }
+
+
+def _skill_features(
+    talents: TalentTable, t_idx: IntArray, jobs: JobTable, j_idx: IntArray
+) -> dict[str, FloatArray]:
+    m = len(t_idx)
+    shared = shared_skills(talents, t_idx, jobs, j_idx)
+    t_counts = talents.skills.row_counts()[t_idx].astype(np.float64)
+    j_counts = jobs.skills.row_counts()[j_idx].astype(np.float64)
+    j_required = jobs.n_required[j_idx].astype(np.float64)
+
+    n_shared = _segment_sum(shared.pair, np.ones(len(shared.pair)), m)
+    shared_required = _segment_sum(
+        shared.pair, jobs.skills.required[shared.job_pos].astype(np.float64), m
+    )
+    shortfall = np.clip(
+        jobs.skills.proficiency[shared.job_pos] - talents.skills.proficiency[shared.talent_pos],
+        0.0,
+        PROFICIENCY_SPAN,
+    )
+    alignment = _segment_sum(shared.pair, 1.0 - shortfall / PROFICIENCY_SPAN, m)
+    years = np.minimum(talents.skills.years[shared.talent_pos], SKILL_YEARS_CAP) / SKILL_YEARS_CAP
+    years_sum = _segment_sum(shared.pair, years, m)
+    return {
+        **_count_features(n_shared, shared_required, t_counts, j_counts, j_required),
+        "skill_proficiency_alignment": _safe_divide(alignment, n_shared, 0.0),
+        "years_weighted_skill_score": _safe_divide(years_sum, j_counts, 0.0),
+    }
+
+
+def _experience_features(
+    talents: TalentTable, t_idx: Rows, jobs: JobTable, j_idx: Rows
+) -> dict[str, FloatArray]:
+    t_level = talents.seniority[t_idx].astype(np.float64)
+    j_level = jobs.seniority[j_idx].astype(np.float64)
+    years = talents.years_experience[t_idx]
+    min_years = jobs.min_years[j_idx]
+    max_years = jobs.max_years[j_idx]
+    over = np.where(np.isnan(max_years), 0.0, np.maximum(years - np.nan_to_num(max_years), 0.0))
+    gap = t_level - j_level
+    t_occ = talents.occupation[:, t_idx]
+    j_occ = jobs.occupation[:, j_idx]
+    known = (t_occ[0] >= 0) & (j_occ[0] >= 0)
+    shared_levels = np.sum(t_occ == j_occ, axis=0, dtype=np.float64)
+    return {
+        "occupation_match": np.where(known, shared_levels, UNKNOWN),
+        "experience_level_match": (gap == 0).astype(np.float64),
+        "experience_level_distance": np.abs(gap),
+        "years_ratio": np.minimum(years / np.maximum(min_years, 1.0), YEARS_RATIO_CAP),
+        "seniority_alignment": gap,
+        "underqualified_years": np.maximum(min_years - years, 0.0),
+        "overqualified_years": over,
+    }
+
+
+def chord_km(xyz_a: FloatArray, xyz_b: FloatArray) -> FloatArray:
+    """Haversine distance from unit vectors: 2R asin(chord / 2); NaN in, NaN out."""
+    diff = xyz_a - xyz_b
+    chord = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+    result: FloatArray = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(chord / 2.0, 1.0))
+    return result
+
+
+def timezone_overlap_hours(offset_a: FloatArray, offset_b: FloatArray) -> FloatArray:
+    """Overlap of two 9-to-5 days `d` hours apart on a 24-hour circle; NaN in -> UNKNOWN."""
+    diff = np.abs(offset_a - offset_b) % 24.0
+    diff = np.minimum(diff, 24.0 - diff)
+    overlap = np.maximum(WORKDAY_HOURS - diff, 0.0)
+    return np.where(np.isnan(overlap), UNKNOWN, overlap)
+
+
+def _location_features(
+    talents: TalentTable, t_idx: Rows, jobs: JobTable, j_idx: Rows
+) -> dict[str, FloatArray]:
+    distance = chord_km(talents.xyz[t_idx], jobs.xyz[j_idx])
+    return {
+        "distance_km": np.where(np.isnan(distance), UNKNOWN, distance),
+        "remote_compatibility": REMOTE_COMPATIBILITY[talents.remote[t_idx], jobs.remote[j_idx]],
+        "timezone_overlap_hours": timezone_overlap_hours(
+            talents.tz_offset[t_idx], jobs.tz_offset[j_idx]
+        ),
+    }
+
+
+def _fill_range(low: FloatArray, high: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """A range with one open end is read as the single known value."""
+    return np.where(np.isnan(low), high, low), np.where(np.isnan(high), low, high)
+
+
+def _salary_features(
+    talents: TalentTable, t_idx: Rows, jobs: JobTable, j_idx: Rows
+) -> dict[str, FloatArray]:
+    t_lo, t_hi = _fill_range(talents.salary_min[t_idx], talents.salary_max[t_idx])
+    j_lo, j_hi = _fill_range(jobs.salary_min[j_idx], jobs.salary_max[j_idx])
+    comparable = talents.currency[t_idx] == jobs.currency[j_idx]
+    known = ~(np.isnan(t_lo) | np.isnan(j_lo)) & comparable
+    inter = np.maximum(np.minimum(t_hi, j_hi) - np.maximum(t_lo, j_lo), 0.0)
+    union = np.maximum(t_hi, j_hi) - np.minimum(t_lo, j_lo)
+    same_point = (union == 0) & known
+    iou = _safe_divide(np.nan_to_num(inter), np.nan_to_num(union), 0.0)
+    iou = np.where(same_point, 1.0, iou)
+    ratio = _safe_divide(np.nan_to_num(t_lo), np.nan_to_num(j_hi), UNKNOWN)
+    return {
+        "salary_iou": np.where(known, iou, UNKNOWN),
+        "salary_expectation_ratio": np.where(known, ratio, UNKNOWN),
+    }
+
+
+def _preference_match(preferred: npt.NDArray[np.int8], actual: npt.NDArray[np.int8]) -> FloatArray:
+    """Codes < 0 mean "not stated"; stated on both sides gives 1 or 0, otherwise NEUTRAL."""
+    stated = (preferred >= 0) & (actual >= 0)
+    return np.where(stated, (preferred == actual).astype(np.float64), NEUTRAL)
+
+
+def _culture_features(
+    talents: TalentTable, t_idx: Rows, jobs: JobTable, j_idx: Rows
+) -> dict[str, FloatArray]:
+    industry = jobs.industry[j_idx]
+    has_prefs = talents.n_preferred_industries[t_idx] > 0
+    t_rows = np.arange(len(talents), dtype=np.int64)[t_idx] if isinstance(t_idx, slice) else t_idx
+    keys = t_rows * talents.industry_key_stride + industry
+    table = talents.preferred_industry_keys
+    found = np.minimum(np.searchsorted(table, keys), max(len(table) - 1, 0))
+    preferred = (table[found] == keys) if len(table) else np.zeros(len(keys), dtype=np.bool_)
+    industry_match = np.where(has_prefs & (industry >= 0), preferred.astype(np.float64), NEUTRAL)
+    return {
+        "company_size_match": _preference_match(
+            talents.preferred_size[t_idx],
+            jobs.company_size[j_idx],
+        ),
+        "industry_match": industry_match,
+        "work_style_match": _preference_match(
+            talents.preferred_work_style[t_idx],
+            jobs.work_style[j_idx],
+        ),
+    }
+
+
+def _text_features(
+    talents: TalentTable, t_idx: IntArray, jobs: JobTable, j_idx: IntArray
+) -> dict[str, FloatArray]:
+    t_emb = talents.embeddings[t_idx]
+    j_emb = jobs.embeddings[j_idx]
+    cosine = np.einsum("ij,ij->i", t_emb, j_emb, dtype=np.float64)
+    both = talents.has_embedding[t_idx] & jobs.has_embedding[j_idx]
+    return {"embedding_cosine": np.where(both, cosine, 0.0)}
+
+
+def pair_features(
+    talents: TalentTable, t_idx: npt.ArrayLike, jobs: JobTable, j_idx: npt.ArrayLike
+) -> FloatArray:
+    """Feature matrix (M, len(FEATURES)) in registry order for the aligned pairs."""
+    t = np.asarray(t_idx, dtype=np.int64)
+    j = np.asarray(j_idx, dtype=np.int64)
+    if t.shape != j.shape or t.ndim != 1:
+        raise ValueError("t_idx and j_idx must be 1-d arrays of equal length")
+    columns: dict[str, FloatArray] = _skill_features(talents, t, jobs, j)
+    for block in (
+        _experience_features,
+        _location_features,
+        _salary_features,
+        _culture_features,
+        _text_features,
+    ):
+        columns.update(block(talents, t, jobs, j))
+    return np.column_stack([columns[name] for name in FEATURE_NAMES]).astype(np.float64)
+
+
+def one_to_many(
+    subject: TalentTable | JobTable, candidates: TalentTable | JobTable, rows: npt.ArrayLike
+) -> FloatArray:
+    """Features of row 0 of `subject` against the given rows of `candidates`."""
+    cand = np.asarray(rows, dtype=np.int64)
+    zeros = np.zeros(len(cand), dtype=np.int64)
+    if isinstance(subject, TalentTable) and isinstance(candidates, JobTable):
+        return pair_features(subject, zeros, candidates, cand)
+    if isinstance(subject, JobTable) and isinstance(candidates, TalentTable):
+        return pair_features(candidates, cand, subject, zeros)
+    raise TypeError("subject and candidates must be one TalentTable and one JobTable")
+
+
+@dataclass(frozen=True, slots=True)
+class SkillIndex:
+    """Sparse matrices over one table's skills that make stage 1 a few mat-vecs.
+
+    `by_level[p]` holds the entries whose proficiency (talents) or minimum (jobs) is `p`, so
+    a per-entry function of (talent level, job minimum) becomes one mat-vec per level;
+    `years` (talents) holds min(years, 5) / 5 per entry.
+    """
+
+    presence: sparse.csr_matrix
+    required: sparse.csr_matrix
+    by_level: dict[float, sparse.csr_matrix]
+    years: sparse.csr_matrix
+
+    @classmethod
+    def of(cls, table: TalentTable | JobTable) -> SkillIndex:
+        sk = table.skills
+        by_level = {
+            float(level): sk.csr((sk.proficiency == level).astype(np.float32))
+            for level in np.unique(sk.proficiency)
+        }
+        years = (np.minimum(sk.years, SKILL_YEARS_CAP) / SKILL_YEARS_CAP).astype(np.float32)
+        return cls(
+            presence=sk.csr(),
+            required=sk.csr(sk.required.astype(np.float32)),
+            by_level=by_level,
+            years=sk.csr(years),
+        )
+
+
+def _alignment(shortfall_of: Callable[[float], FloatArray], index: SkillIndex) -> FloatArray:
+    """Sum over shared entries of 1 - shortfall / 4, one mat-vec per proficiency level (the
+    levels partition the entries, so together they read the matrix once)."""
+    total = np.zeros(index.presence.shape[0])
+    for level, matrix in index.by_level.items():
+        total += matrix @ shortfall_of(level).astype(np.float32)
+    return total
+
+
+def stage_one_columns(
+    subject: TalentTable | JobTable,
+    candidates: TalentTable | JobTable,
+    skills: SkillIndex,
+    text_scores: FloatArray | None = None,
+) -> dict[str, FloatArray]:
+    """Every feature of row 0 of `subject` against every candidate, without per-pair work.
+
+    Skill features are sparse mat-vecs over the candidates' `SkillIndex`; the subject side is
+    indexed with a single row and broadcast, so no N-sized copy of it is made. The result
+    equals `one_to_many` (up to float32 rounding in the mat-vecs); `text_scores`, when given,
+    replaces the exact embedding cosine (e.g. a reduced-dimension approximation).
+    """
+    n = len(candidates)
+    every: Rows = slice(None)
+    one: Rows = np.zeros(1, dtype=np.int64)
+    t_idx: Rows
+    j_idx: Rows
+    width = skills.presence.shape[1]
+    start, end = subject.skills.indptr[0], subject.skills.indptr[1]
+    inside = subject.skills.indices[start:end] < width
+    cols = subject.skills.indices[start:end][inside]
+    values = subject.skills.proficiency[start:end][inside]
+    has = np.zeros(width, dtype=np.float32)
+    has[cols] = 1.0
+    level = np.zeros(width, dtype=np.float64)
+    level[cols] = values
+    n_subject = np.full(1, float(end - start))
+
+    def meets(shortfall: FloatArray) -> FloatArray:
+        return np.where(has > 0, 1.0 - np.clip(shortfall, 0.0, PROFICIENCY_SPAN) / 4.0, 0.0)
+
+    if isinstance(subject, TalentTable) and isinstance(candidates, JobTable):
+        talents, t_idx, jobs, j_idx = subject, one, candidates, every
+        shared_required = np.asarray(skills.required @ has, dtype=np.float64)
+        t_counts = n_subject
+        j_counts = np.asarray(candidates.skills.row_counts(), dtype=np.float64)
+        j_required = np.asarray(candidates.n_required, dtype=np.float64)
+        shared = np.asarray(skills.presence @ has, dtype=np.float64)
+        # Entries are job minimums m; the talent's level is the subject vector.
+        alignment = _alignment(lambda m: meets(m - level), skills)
+        years = np.zeros(width, dtype=np.float32)
+        years[cols] = np.minimum(subject.skills.years[start:end][inside], SKILL_YEARS_CAP)
+        years_sum = np.asarray(skills.presence @ (years / SKILL_YEARS_CAP), dtype=np.float64)
+    elif isinstance(subject, JobTable) and isinstance(candidates, TalentTable):
+        talents, t_idx, jobs, j_idx = candidates, every, subject, one
+        required = np.zeros(width, dtype=np.float32)
+        required[cols[subject.skills.required[start:end][inside]]] = 1.0
+        shared = np.asarray(skills.presence @ has, dtype=np.float64)
+        shared_required = np.asarray(skills.presence @ required, dtype=np.float64)
+        t_counts = np.asarray(candidates.skills.row_counts(), dtype=np.float64)
+        j_counts = n_subject
+        j_required = np.full(1, float(subject.n_required[0]))
+        # Entries are talent levels p; the job's minimums are the subject vector.
+        alignment = _alignment(lambda p: meets(level - p), skills)
+        years_sum = np.asarray(skills.years @ has, dtype=np.float64)
+    else:
+        raise TypeError("subject and candidates must be one TalentTable and one JobTable")
+    columns = _count_features(shared, shared_required, t_counts, j_counts, j_required)
+    columns["skill_proficiency_alignment"] = _safe_divide(alignment, shared, 0.0)
+    columns["years_weighted_skill_score"] = _safe_divide(years_sum, j_counts, 0.0)
+    for block in (_experience_features, _location_features, _salary_features, _culture_features):
+        columns.update(block(talents, t_idx, jobs, j_idx))
+    if text_scores is None:
+        text_scores = np.asarray(candidates.embeddings @ subject.embeddings[0], dtype=np.float64)
+    both = candidates.has_embedding & bool(subject.has_embedding[0])
+    columns["embedding_cosine"] = np.where(both, text_scores, 0.0)
+    return {name: np.broadcast_to(col, (n,)) for name, col in columns.items()}
+
+
+def stage_one_features(
+    subject: TalentTable | JobTable,
+    candidates: TalentTable | JobTable,
+    skills: SkillIndex,
+    text_scores: FloatArray | None = None,
+) -> FloatArray:
+    """`stage_one_columns` as a matrix in registry order."""
+    columns = stage_one_columns(subject, candidates, skills, text_scores)
+    return np.column_stack([columns[name] for name in FEATURE_NAMES])

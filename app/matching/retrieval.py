@@ -1,0 +1,201 @@
+"""Two-stage retrieval over an in-memory candidate index.
+
+Stage 1 scores every candidate cheaply: one dense mat-vec for text similarity, two sparse
+mat-vecs for skill overlap and required-skill coverage, and column arithmetic for the other
+features (see `stage_one_features`). A linear proxy of the model (fitted at training time and
+stored in the model's metadata) or, without a model, the rule-based fallback itself turns
+those columns into a score, and the best `shortlist_size` candidates go to stage 2, where the
+full features and the model run. SHAP runs only for the results that are returned.
+
+The index is rebuilt when its source rows change: a cheap change stamp (counts and newest
+update times) is compared at most every `refresh_seconds`, and `invalidate()` forces it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy.orm import Session
+
+from app.logging import get_logger
+from app.matching import fallback
+from app.matching.features import FEATURE_NAMES, SkillIndex, stage_one_columns
+from app.matching.profiles import JobTable, SkillVocab, TalentTable
+from app.matching.repository import change_stamp, load_job_table, load_talent_table
+
+Side = Literal["job", "talent"]
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+log = get_logger(__name__)
+
+STAGE_ONE_TEXT_DIMS = 64
+SVD_SAMPLE = 20_000
+
+
+@dataclass(slots=True)
+class CandidateIndex:
+    """One side's candidates as a columnar table plus the sparse matrices stage 1 needs."""
+
+    side: Side
+    table: TalentTable | JobTable
+    skills: SkillIndex
+    stamp: tuple[Any, ...]
+    projection: npt.NDArray[np.float32]
+    """(384, k) orthonormal basis of the candidates' embeddings (uncentred SVD)."""
+    reduced: npt.NDArray[np.float32]
+    """(N, k) candidate embeddings in that basis: stage-1 text similarity is a k-d dot."""
+    built_at: float = field(default_factory=time.monotonic)
+    checked_at: float = field(default_factory=time.monotonic)
+    row_of: dict[Any, int] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls,
+        side: Side,
+        table: TalentTable | JobTable,
+        stamp: tuple[Any, ...],
+        text_dims: int = STAGE_ONE_TEXT_DIMS,
+    ) -> CandidateIndex:
+        projection = text_basis(table.embeddings, text_dims)
+        return cls(
+            side=side,
+            table=table,
+            skills=SkillIndex.of(table),
+            stamp=stamp,
+            projection=projection,
+            reduced=np.ascontiguousarray(table.embeddings @ projection),
+            row_of={cid: i for i, cid in enumerate(table.ids)},
+        )
+
+    def text_scores(self, subject_embedding: npt.NDArray[np.float32]) -> FloatArray:
+        """Approximate cosine of the subject with every candidate (k-d instead of 384-d)."""
+        return np.asarray(self.reduced @ (subject_embedding @ self.projection), np.float64)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+
+def text_basis(embeddings: npt.NDArray[np.float32], dims: int) -> npt.NDArray[np.float32]:
+    """Top right-singular vectors of (a sample of) the embeddings, uncentred so that dot
+    products survive the projection: x.s ~ (P'x).(P's). Full dimension when dims >= 384."""
+    full = embeddings.shape[1]
+    if dims >= full or len(embeddings) < dims:
+        return np.eye(full, dtype=np.float32)
+    rng = np.random.default_rng(0)
+    rows = rng.choice(len(embeddings), min(len(embeddings), SVD_SAMPLE), replace=False)
+    _, _, vt = np.linalg.svd(embeddings[rows].astype(np.float64), full_matrices=False)
+    return np.ascontiguousarray(vt[:dims].T, dtype=np.float32)
+
+
+class IndexHolder:
+    """Builds, caches and refreshes the index of one side; safe to share across threads.
+
+    Freshness: without a background refresher, `get` compares the change stamp at most every
+    `refresh_seconds` (0 = on every call) and rebuilds in the calling request. With one
+    (`background = True`), `get` never queries stamps; the refresher calls `refresh` and
+    swaps the new index in by reference, so requests only pay for the very first build.
+    """
+
+    def __init__(self, side: Side, vocab: SkillVocab, refresh_seconds: float) -> None:
+        self.side = side
+        self.vocab = vocab
+        self.refresh_seconds = refresh_seconds
+        self.background = False
+        self._index: CandidateIndex | None = None
+        self._stale = True
+        self._lock = threading.Lock()
+
+    def invalidate(self) -> None:
+        self._stale = True
+
+    def peek(self) -> CandidateIndex | None:
+        """The current index if it is built and not invalidated (no database access)."""
+        return None if self._stale else self._index
+
+    def _build(self, session: Session, stamp: tuple[Any, ...]) -> CandidateIndex:
+        started = time.perf_counter()
+        table: TalentTable | JobTable
+        if self.side == "job":
+            table = load_job_table(session, self.vocab, open_only=True)
+        else:
+            table = load_talent_table(session, self.vocab)
+        index = CandidateIndex.build(self.side, table, stamp)
+        log.info(
+            "candidate_index_built",
+            side=self.side,
+            rows=len(table),
+            seconds=round(time.perf_counter() - started, 3),
+        )
+        return index
+
+    def refresh(self, session: Session, *, force: bool = False) -> CandidateIndex:
+        """Rebuild when the stamp moved (or when forced / invalidated); return the index."""
+        with self._lock:
+            stamp = change_stamp(session, self.side)
+            index = self._index
+            if index is not None and not self._stale and not force and stamp == index.stamp:
+                index.checked_at = time.monotonic()
+                return index
+            self._index = self._build(session, stamp)
+            self._stale = False
+            return self._index
+
+    def fresh(self) -> CandidateIndex | None:
+        """The index when it may be used without asking the database, else None."""
+        index = self._index
+        if index is None or self._stale:
+            return None
+        if self.background or time.monotonic() - index.checked_at < self.refresh_seconds:
+            return index
+        return None
+
+    def get(self, session: Session) -> CandidateIndex:
+        return self.fresh() or self.refresh(session)
+
+
+def proxy_scores(columns: dict[str, FloatArray], weights: dict[str, float] | None) -> FloatArray:
+    """Stage-1 score: the model's linear proxy when it has one, the fallback otherwise."""
+    n = len(next(iter(columns.values())))
+    if not weights:
+        matrix = np.column_stack([columns.get(name, np.zeros(n)) for name in FEATURE_NAMES])
+        return fallback.scores(matrix)
+    score = np.full(n, float(weights.get("intercept", 0.0)))
+    for name, weight in weights.items():
+        if name in columns and weight:
+            score += weight * columns[name]
+    return score
+
+
+def top_k(scores: FloatArray, k: int, allowed: npt.NDArray[np.bool_] | None = None) -> IntArray:
+    """Row numbers of the k best scores (unordered), skipping rows not allowed."""
+    if allowed is not None:
+        scores = np.where(allowed, scores, -np.inf)
+        k = min(k, int(allowed.sum()))
+    k = min(k, len(scores))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if k == len(scores):
+        rows = np.arange(len(scores), dtype=np.int64)
+    else:
+        rows = np.argpartition(-scores, k - 1)[:k].astype(np.int64)
+    return rows
+
+
+def shortlist(
+    subject: TalentTable | JobTable,
+    index: CandidateIndex,
+    size: int,
+    weights: dict[str, float] | None,
+    allowed: npt.NDArray[np.bool_] | None = None,
+) -> IntArray:
+    """Stage 1: rows of `index.table` worth scoring with the full model."""
+    columns = stage_one_columns(
+        subject, index.table, index.skills, index.text_scores(subject.embeddings[0])
+    )
+    return top_k(proxy_scores(columns, weights), size, allowed)

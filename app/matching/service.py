@@ -1,0 +1,471 @@
+"""Matching use cases: talent -> jobs, job -> talents, and one zero-shot pair.
+
+Every result says which scorer produced it: the LightGBM model when one is loaded and
+healthy (`source="ml"`, `model_version` set), the rule-based fallback otherwise. The engine
+holds the process's state (model, candidate indexes, skill vocabulary) and is created once
+per process; the model watcher swaps models into it with `swap_model`, a single reference
+assignment under a lock, so a request that read the old model finishes on it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from app.logging import get_logger
+from app.matching import fallback
+from app.matching.embeddings import get_embedder
+from app.matching.errors import FeatureExtractionError, ModelLoadError, NotFoundError
+from app.matching.explain import explain
+from app.matching.features import FEATURE_NAMES, one_to_many
+from app.matching.model import MatchingModel
+from app.matching.profiles import (
+    InvalidProfileError,
+    JobTable,
+    SkillVocab,
+    TalentTable,
+    job_table,
+    pair_vocab,
+    talent_table,
+)
+from app.matching.repository import load_job_table, load_talent_table, persist_matches
+from app.matching.retrieval import CandidateIndex, IndexHolder, Side, shortlist, top_k
+from app.matching.types import (
+    Explanation,
+    JobProfile,
+    MatchOutcome,
+    MatchResult,
+    Source,
+    TalentProfile,
+)
+from app.settings import get_settings
+
+FloatArray = npt.NDArray[np.float64]
+
+log = get_logger(__name__)
+
+REQUEST_ID_MAX = 64
+"""Width of `matches.request_id`: a longer client-supplied id is cut, never a DB error."""
+
+
+class MatchingEngine:
+    """Per-process matching state: the live model, the candidate indexes, the skill vocab."""
+
+    def __init__(
+        self,
+        model: MatchingModel | None = None,
+        *,
+        shortlist_size: int | None = None,
+        refresh_seconds: float | None = None,
+    ) -> None:
+        settings = get_settings()
+        self.shortlist_size = shortlist_size or settings.matching_shortlist_size
+        refresh = (
+            settings.matching_index_refresh_seconds if refresh_seconds is None else refresh_seconds
+        )
+        self.vocab = SkillVocab()
+        self.indexes: dict[Side, IndexHolder] = {
+            "job": IndexHolder("job", self.vocab, refresh),
+            "talent": IndexHolder("talent", self.vocab, refresh),
+        }
+        self._model = model
+        self._swap_lock = threading.Lock()
+        self._refresher: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    @property
+    def model(self) -> MatchingModel | None:
+        return self._model
+
+    def swap_model(self, model: MatchingModel | None) -> MatchingModel | None:
+        """Make `model` live (None = use the fallback); returns the model it replaced."""
+        with self._swap_lock:
+            previous, self._model = self._model, model
+        log.info(
+            "matching_model_swapped",
+            version=model.version if model else None,
+            previous=previous.version if previous else None,
+        )
+        return previous
+
+    def warm(self, session: Session) -> None:
+        """Build both candidate indexes now (start-up), so no request pays for a build."""
+        for holder in self.indexes.values():
+            holder.get(session)
+
+    def start_background_refresh(self, db: Engine) -> None:
+        """Check for changed rows every `refresh_seconds` off the request path."""
+        if self._refresher is not None:
+            return
+        for holder in self.indexes.values():
+            holder.background = True
+        interval = max(next(iter(self.indexes.values())).refresh_seconds, 0.5)
+
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                for holder in self.indexes.values():
+                    if holder.peek() is None:
+                        continue
+                    try:
+                        with Session(db) as session:
+                            holder.refresh(session)
+                    except SQLAlchemyError:
+                        log.exception("candidate_index_refresh_failed", side=holder.side)
+
+        self._refresher = threading.Thread(target=loop, name="matching-index-refresh", daemon=True)
+        self._refresher.start()
+
+    def stop_background_refresh(self) -> None:
+        self._stop.set()
+        if self._refresher is not None:
+            self._refresher.join(timeout=5)
+            self._refresher = None
+        for holder in self.indexes.values():
+            holder.background = False
+        self._stop = threading.Event()
+
+    def invalidate(self, side: Side | None = None) -> None:
+        """Rebuild the index of `side` (both when None) on its next use."""
+        for name, holder in self.indexes.items():
+            if side is None or side == name:
+                holder.invalidate()
+
+    def status(self) -> dict[str, Any]:
+        model = self._model
+        return {
+            "source": "ml" if model else "fallback",
+            "model_version": model.version if model else None,
+            "shortlist_size": self.shortlist_size,
+            "indexes": {
+                side: (len(index) if (index := holder.peek()) is not None else None)
+                for side, holder in self.indexes.items()
+            },
+        }
+
+
+_engine: MatchingEngine | None = None
+_engine_lock = threading.Lock()
+
+
+def get_engine_state() -> MatchingEngine:
+    """The process-wide engine (created on first use, with no model: fallback until swapped)."""
+    global _engine
+    if _engine is None:
+        with _engine_lock:
+            if _engine is None:
+                _engine = MatchingEngine()
+    return _engine
+
+
+def set_engine_state(engine: MatchingEngine | None) -> None:
+    """Replace the process-wide engine (app start-up, tests); None resets it."""
+    global _engine
+    with _engine_lock:
+        _engine = engine
+
+
+def load_active_model(
+    session: Session, engine: MatchingEngine | None = None, model_id: str | None = None
+) -> MatchingModel | None:
+    """Load the registry's active version into the engine; keeps the fallback if it fails."""
+    from app.training import registry
+
+    engine = engine or get_engine_state()
+    row = registry.active_version(session, model_id or get_settings().matcher_model_id)
+    if row is None:
+        return None
+    try:
+        model = MatchingModel.load(Path(row.artifact_path), expected_sha256=row.artifact_sha256)
+    except ModelLoadError as exc:
+        log.error("matching_model_load_failed", version=row.version, error=str(exc))
+        return None
+    engine.swap_model(model)
+    return model
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._start = time.perf_counter()
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
+
+    def finish(self) -> dict[str, float]:
+        self.timings["total"] = time.perf_counter() - self._start
+        return {k: round(v, 6) for k, v in self.timings.items()}
+
+
+def _check_request(limit: int, min_score: float) -> None:
+    max_limit = get_settings().matching_max_limit
+    if not 1 <= limit <= max_limit:
+        raise FeatureExtractionError(f"limit must be between 1 and {max_limit}", field="limit")
+    if not 0.0 <= min_score <= 100.0:
+        raise FeatureExtractionError("min_score must be between 0 and 100", field="min_score")
+
+
+def _scored(
+    model: MatchingModel | None, features: FloatArray
+) -> tuple[FloatArray, Source, MatchingModel | None]:
+    """Model scores, or the fallback's when there is no model or it fails at predict time."""
+    if model is not None:
+        try:
+            return model.predict(features), "ml", model
+        except lgb.basic.LightGBMError as exc:
+            log.error("matching_model_predict_failed", version=model.version, error=str(exc))
+    return fallback.scores(features), "fallback", None
+
+
+def _contributions(model: MatchingModel | None, features: FloatArray) -> FloatArray:
+    return model.contributions(features) if model else fallback.contributions(features)
+
+
+def _scale(model: MatchingModel | None) -> dict[str, float]:
+    if model is None:
+        return fallback.CATEGORY_SCALE
+    return model.metadata.category_scale or fallback.CATEGORY_SCALE
+
+
+def _rank(
+    subject: TalentTable | JobTable,
+    index: CandidateIndex,
+    model: MatchingModel | None,
+    shortlist_size: int,
+    limit: int,
+    min_score: float,
+    timer: _Timer,
+) -> tuple[list[int], FloatArray, FloatArray, Source, MatchingModel | None]:
+    """Stage 1 + stage 2: returned candidate rows, their scores and features, who scored."""
+    with timer.stage("retrieval"):
+        weights = model.metadata.retrieval_weights if model else None
+        rows = shortlist(subject, index, shortlist_size, weights)
+    if len(rows) == 0:
+        empty = np.zeros((0, len(FEATURE_NAMES)))
+        return [], np.zeros(0), empty, "ml" if model else "fallback", model
+    with timer.stage("features"):
+        features = one_to_many(subject, index.table, rows)
+    with timer.stage("prediction"):
+        scores, source, used = _scored(model, features)
+        keep = top_k(scores, limit, scores >= min_score)
+        keep = keep[np.lexsort((keep, -scores[keep]))]
+    return [int(rows[k]) for k in keep], scores[keep], features[keep], source, used
+
+
+def explanation_json(explanation: Explanation) -> dict[str, Any]:
+    """The JSON stored in `matches.explanation` (and returned by the API)."""
+    return {
+        "sub_scores": dict(explanation.sub_scores),
+        "top_factors": [
+            {
+                "factor": f.factor,
+                "category": f.category,
+                "impact": f.impact,
+                "description": f.description,
+            }
+            for f in explanation.top_factors
+        ],
+        "summary": explanation.summary,
+    }
+
+
+def _results(
+    ids: list[Any],
+    scores: FloatArray,
+    features: FloatArray,
+    source: Source,
+    model: MatchingModel | None,
+    pairs: list[tuple[TalentTable, int, JobTable, int]],
+    timer: _Timer,
+) -> list[MatchResult]:
+    with timer.stage("explanation"):
+        explanations = (
+            explain(_contributions(model, features), features, scores, _scale(model), pairs)
+            if pairs
+            else []
+        )
+    version = model.version if model else None
+    return [
+        MatchResult(
+            id=cid, score=round(float(s), 2), source=source, model_version=version, explanation=e
+        )
+        for cid, s, e in zip(ids, scores, explanations, strict=True)
+    ]
+
+
+def _note_missing_embedding(kind: str, table: TalentTable | JobTable) -> None:
+    """Stored entities are embedded when written, never on the request path; say so if not."""
+    if not bool(table.has_embedding[0]):
+        log.warning("subject_without_embedding", kind=kind, id=str(table.ids[0]))
+
+
+def _subject_talent(session: Session, engine: MatchingEngine, talent_id: uuid.UUID) -> TalentTable:
+    """The talent's row from the talent index when built (as fresh as the index), else SQL."""
+    index = engine.indexes["talent"].fresh()
+    if index is not None and (row := index.row_of.get(talent_id)) is not None:
+        table = index.table
+        assert isinstance(table, TalentTable)
+        return table.take([row])
+    return load_talent_table(session, engine.vocab, [talent_id])
+
+
+def _subject_job(session: Session, engine: MatchingEngine, job_id: uuid.UUID) -> JobTable:
+    """The job's row from the (open) job index when built, else SQL (closed jobs, new jobs)."""
+    index = engine.indexes["job"].fresh()
+    if index is not None and (row := index.row_of.get(job_id)) is not None:
+        table = index.table
+        assert isinstance(table, JobTable)
+        return table.take([row])
+    return load_job_table(session, engine.vocab, [job_id])
+
+
+def match_talent_to_jobs(
+    session: Session,
+    talent_id: uuid.UUID,
+    limit: int = 20,
+    min_score: float = 0.0,
+    *,
+    request_id: str | None = None,
+    persist: bool = True,
+    engine: MatchingEngine | None = None,
+) -> MatchOutcome:
+    """Best open jobs for a talent, explained, and written to `matches` when `persist`."""
+    _check_request(limit, min_score)
+    engine = engine or get_engine_state()
+    model = engine.model
+    timer = _Timer()
+    with timer.stage("retrieval"):
+        subject = _subject_talent(session, engine, talent_id)
+        if len(subject) == 0:
+            raise NotFoundError(f"talent {talent_id} not found", field="talent_id")
+        _note_missing_embedding("talent", subject)
+        index = engine.indexes["job"].get(session)
+    rows, scores, features, source, used = _rank(
+        subject, index, model, engine.shortlist_size, limit, min_score, timer
+    )
+    jobs = index.table
+    assert isinstance(jobs, JobTable)
+    results = _results(
+        [jobs.ids[r] for r in rows],
+        scores,
+        features,
+        source,
+        used,
+        [(subject, 0, jobs, r) for r in rows],
+        timer,
+    )
+    if persist:
+        with timer.stage("persist"):
+            persist_matches(
+                session,
+                talent_ids=[talent_id] * len(results),
+                job_ids=[r.id for r in results],
+                results=results,
+                request_id=(request_id or uuid.uuid4().hex)[:REQUEST_ID_MAX],
+                explanations=[explanation_json(r.explanation) for r in results],
+            )
+    return MatchOutcome(
+        matches=results,
+        model_version=used.version if used else None,
+        source=source,
+        timings=timer.finish(),
+    )
+
+
+def match_job_to_talents(
+    session: Session,
+    job_id: uuid.UUID,
+    limit: int = 20,
+    min_score: float = 0.0,
+    *,
+    request_id: str | None = None,
+    persist: bool = True,
+    engine: MatchingEngine | None = None,
+) -> MatchOutcome:
+    """Best talents for a job (open or closed), explained, and persisted when `persist`."""
+    _check_request(limit, min_score)
+    engine = engine or get_engine_state()
+    model = engine.model
+    timer = _Timer()
+    with timer.stage("retrieval"):
+        subject = _subject_job(session, engine, job_id)
+        if len(subject) == 0:
+            raise NotFoundError(f"job {job_id} not found", field="job_id")
+        _note_missing_embedding("job", subject)
+        index = engine.indexes["talent"].get(session)
+    rows, scores, features, source, used = _rank(
+        subject, index, model, engine.shortlist_size, limit, min_score, timer
+    )
+    talents = index.table
+    assert isinstance(talents, TalentTable)
+    results = _results(
+        [talents.ids[r] for r in rows],
+        scores,
+        features,
+        source,
+        used,
+        [(talents, r, subject, 0) for r in rows],
+        timer,
+    )
+    if persist:
+        with timer.stage("persist"):
+            persist_matches(
+                session,
+                talent_ids=[r.id for r in results],
+                job_ids=[job_id] * len(results),
+                results=results,
+                request_id=(request_id or uuid.uuid4().hex)[:REQUEST_ID_MAX],
+                explanations=[explanation_json(r.explanation) for r in results],
+            )
+    return MatchOutcome(
+        matches=results,
+        model_version=used.version if used else None,
+        source=source,
+        timings=timer.finish(),
+    )
+
+
+def _with_embedding(profile: TalentProfile | JobProfile) -> None:
+    if profile.embedding is None and profile.text.strip():
+        profile.embedding = get_embedder().encode([profile.text])[0]
+
+
+def score_pair(
+    talent: TalentProfile, job: JobProfile, *, engine: MatchingEngine | None = None
+) -> MatchResult:
+    """Zero-shot score of one payload pair: nothing is read from or written to the database.
+
+    Texts without a given embedding are embedded here (cached by content hash).
+    """
+    engine = engine or get_engine_state()
+    model = engine.model
+    for profile in (talent, job):
+        if profile.embedding is not None and np.asarray(profile.embedding).size != 384:
+            raise FeatureExtractionError("embedding must have 384 values", field="embedding")
+        _with_embedding(profile)
+    vocab = pair_vocab(talent, job)
+    try:
+        talents = talent_table([talent], vocab)
+        jobs = job_table([job], vocab)
+    except InvalidProfileError as exc:
+        raise FeatureExtractionError(str(exc), field=exc.field) from exc
+    timer = _Timer()
+    features = one_to_many(talents, jobs, [0])
+    scores, source, used = _scored(model, features)
+    return _results([job.id], scores, features, source, used, [(talents, 0, jobs, 0)], timer)[0]

@@ -1,0 +1,1 @@
+"""Synthetic but realistic talents, jobs, companies and labelled pairs (`app seed`)."""

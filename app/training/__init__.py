@@ -1,0 +1,1 @@
+"""Learning loop: labels from feedback, training pipeline, model registry and hot swap."""

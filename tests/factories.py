@@ -1,0 +1,108 @@
+"""Factories that build valid rows with sensible defaults; tests override only what they test."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.db.models import Company, Job, JobSkill, Skill, Talent, TalentSkill
+
+_counter = itertools.count()
+
+
+def make_company(session: Session, **overrides: Any) -> Company:
+    values: dict[str, Any] = {
+        "name": f"Company {next(_counter)}",
+        "industry": "Software",
+        "size": "medium",
+        "work_style": "collaborative",
+        "owner_user_id": uuid.uuid4(),
+    }
+    values.update(overrides)
+    company = Company(**values)
+    session.add(company)
+    session.flush()
+    return company
+
+
+def make_skill(session: Session, name: str | None = None, **overrides: Any) -> Skill:
+    values: dict[str, Any] = {
+        "name": name or f"Skill {next(_counter)}",
+        "category": "Programming",
+        "aliases": [],
+    }
+    values.update(overrides)
+    skill = Skill(**values)
+    session.add(skill)
+    session.flush()
+    return skill
+
+
+def make_talent(
+    session: Session, skills: list[tuple[Skill, int, float]] | None = None, **overrides: Any
+) -> Talent:
+    values: dict[str, Any] = {
+        "full_name": f"Talent {next(_counter)}",
+        "headline": "Software Developer",
+        "years_experience": 5.0,
+        "seniority": "mid",
+        "latitude": 52.52,
+        "longitude": 13.40,
+        "timezone": "Europe/Berlin",
+        "remote_preference": "any",
+        "salary_min": 60_000,
+        "salary_max": 80_000,
+        "owner_user_id": uuid.uuid4(),
+        "bio": "Backend developer who likes Python and databases.",
+    }
+    values.update(overrides)
+    talent = Talent(**values)
+    session.add(talent)
+    session.flush()
+    for skill, proficiency, years in skills or []:
+        session.add(
+            TalentSkill(
+                talent_id=talent.id, skill_id=skill.id, proficiency=proficiency, years=years
+            )
+        )
+    session.flush()
+    return talent
+
+
+def make_job(
+    session: Session,
+    company: Company | None = None,
+    skills: list[tuple[Skill, bool, int]] | None = None,
+    **overrides: Any,
+) -> Job:
+    company = company or make_company(session)
+    values: dict[str, Any] = {
+        "company_id": company.id,
+        "title": "Backend Engineer",
+        "description": "Build APIs in Python on Postgres.",
+        "seniority": "mid",
+        "min_years": 3.0,
+        "max_years": 8.0,
+        "latitude": 52.52,
+        "longitude": 13.40,
+        "timezone": "Europe/Berlin",
+        "remote_policy": "hybrid",
+        "salary_min": 65_000,
+        "salary_max": 85_000,
+        "status": "open",
+    }
+    values.update(overrides)
+    job = Job(**values)
+    session.add(job)
+    session.flush()
+    for skill, required, min_proficiency in skills or []:
+        session.add(
+            JobSkill(
+                job_id=job.id, skill_id=skill.id, required=required, min_proficiency=min_proficiency
+            )
+        )
+    session.flush()
+    return job

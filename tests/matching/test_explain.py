@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shap
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.matching.explain import SUB_SCORE_CATEGORIES, PairView, describe, explain
+from app.matching.features import FEATURE_NAMES, one_to_many
+from app.matching.profiles import job_table, pair_vocab, talent_table
+from app.matching.types import SkillLevel
+from tests.matching.conftest import job, talent
+
+
+def test_pred_contrib_equals_shap_tree_explainer(tiny_model, world):
+    x = world.features[:50]
+    ours = tiny_model.contributions(x)
+    explainer = shap.TreeExplainer(tiny_model.booster_)
+    theirs = explainer.shap_values(x)
+    np.testing.assert_allclose(ours[:, :-1], theirs, atol=1e-6)
+    np.testing.assert_allclose(ours[:, -1], explainer.expected_value, atol=1e-6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.integers(0, 1499), min_size=1, max_size=15, unique=True))
+def test_base_plus_contributions_is_raw_output_and_scores_in_range(tiny_model, world, rows):
+    x = world.features[rows]
+    contribs = tiny_model.contributions(x)
+    np.testing.assert_allclose(contribs.sum(axis=1), tiny_model.raw(x), atol=1e-6)
+    scores = tiny_model.predict(x)
+    pairs = [(world.talents, int(world.t_idx[r]), world.jobs, int(world.j_idx[r])) for r in rows]
+    explanations = explain(contribs, x, scores, tiny_model.metadata.category_scale, pairs)
+    for e in explanations:
+        assert set(e.sub_scores) == set(SUB_SCORE_CATEGORIES)
+        assert all(0.0 <= v <= 100.0 for v in e.sub_scores.values())
+        assert len(e.top_factors) == 3
+        impacts = [abs(f.impact) for f in e.top_factors]
+        assert impacts == sorted(impacts, reverse=True)
+        assert all(f.description for f in e.top_factors)
+    assert ((scores >= 0) & (scores <= 100)).all()
+
+
+def view_of(t, j):
+    vocab = pair_vocab(t, j)
+    tt, jt = talent_table([t], vocab), job_table([j], vocab)
+    x = one_to_many(tt, jt, [0])[0]
+    return PairView(tt, 0, jt, 0), dict(zip(FEATURE_NAMES, x.tolist(), strict=True))
+
+
+def test_sentences_name_the_skills():
+    t = talent(skills=[SkillLevel(n, 4, 3) for n in ["Python", "SQL", "Docker", "AWS"]])
+    j = job(
+        skills=[SkillLevel(n, 3, 0, True) for n in ["Python", "SQL", "Docker", "AWS", "Kubernetes"]]
+    )
+    view, f = view_of(t, j)
+    assert describe("required_skill_coverage", f["required_skill_coverage"], view) == (
+        "Covers 4 of 5 required skills (missing: Kubernetes)"
+    )
+    assert "Kubernetes" in describe("missing_required_skills", 1.0, view)
+    assert describe("skill_jaccard", f["skill_jaccard"], view).startswith("Shares 4 of 5")
+
+
+@pytest.mark.parametrize(
+    ("feature", "t_kw", "j_kw", "expected"),
+    [
+        ("distance_km", {"latitude": None}, {}, "Location unknown for the talent or the job"),
+        ("salary_iou", {"salary_min": None, "salary_max": None}, {}, "Salary unknown"),
+        ("salary_iou", {"currency": "EUR"}, {}, "different currencies"),
+        ("seniority_alignment", {"seniority": "senior"}, {"seniority": "mid"}, "1 level above"),
+        ("underqualified_years", {"years_experience": 1.0}, {"min_years": 4.0}, "3 years short"),
+        (
+            "remote_compatibility",
+            {"remote_preference": "remote"},
+            {"remote_policy": "onsite"},
+            "Prefers remote work; the job is onsite",
+        ),
+        ("embedding_cosine", {}, {}, "No profile or job text"),
+        (
+            "occupation_match",
+            {"occupation_code": "15-1252.00"},
+            {"occupation_code": "15-1211.00"},
+            "Same minor occupation group as the job",
+        ),
+        ("occupation_match", {}, {}, "Occupation unknown"),
+        (
+            "company_size_match",
+            {"preferred_company_size": "startup"},
+            {"company_size": "large"},
+            "Prefers a startup company size",
+        ),
+    ],
+)
+def test_sentences_for_missing_and_mismatched_inputs(feature, t_kw, j_kw, expected):
+    view, f = view_of(talent(**t_kw), job(**j_kw))
+    assert expected in describe(feature, f[feature], view)

@@ -1,0 +1,88 @@
+"""Labels from feedback and impressions: grades, latest action wins, position depth rule."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from app.db.models import Match, MatchFeedback
+from app.training.labels import GRADES, count_labels, data_hash, fetch_labels
+from tests.factories import make_job, make_talent
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _show(session: Session, talent, jobs, request_id: str | None, at: datetime) -> None:
+    for position, job in enumerate(jobs, start=1):
+        session.add(
+            Match(
+                talent_id=talent.id,
+                job_id=job.id,
+                ml_score=50.0,
+                source="ml",
+                position=position,
+                request_id=request_id,
+                created_at=at,
+            )
+        )
+    session.flush()
+
+
+def _feedback(session: Session, talent, job, kind: str, at: datetime) -> None:
+    session.add(
+        MatchFeedback(talent_id=talent.id, job_id=job.id, feedback_type=kind, created_at=at)
+    )
+    session.flush()
+
+
+def test_grades_are_ordered_as_documented() -> None:
+    order = ["contact", "apply", "no_action", "dismiss", "reject"]
+    assert [GRADES[k] for k in order] == sorted(GRADES.values(), reverse=True)
+
+
+def test_latest_action_per_pair_wins(session: Session) -> None:
+    talent, job = make_talent(session), make_job(session)
+    _feedback(session, talent, job, "apply", T0)
+    _feedback(session, talent, job, "dismiss", T0 + timedelta(hours=1))
+    labels = fetch_labels(session)
+    assert [(r.action, r.grade, r.relevant) for r in labels] == [("dismiss", 1, False)]
+
+
+def test_impressions_above_the_last_interaction_are_negatives(session: Session) -> None:
+    talent = make_talent(session)
+    jobs = [make_job(session) for _ in range(5)]
+    _show(session, talent, jobs, "req-1", T0)
+    _feedback(session, talent, jobs[2], "apply", T0 + timedelta(minutes=5))
+    labels = {r.job_id: r for r in fetch_labels(session)}
+    # positions 1, 2 seen and skipped; 3 applied; 4, 5 below the last interaction: ignored
+    assert set(labels) == {jobs[0].id, jobs[1].id, jobs[2].id}
+    assert labels[jobs[0].id].action == "no_action"
+    assert labels[jobs[2].id].grade == GRADES["apply"]
+    assert labels[jobs[2].id].position == 3
+    assert labels[jobs[2].id].score == 75.0
+
+
+def test_request_without_interaction_gives_no_negatives(session: Session) -> None:
+    talent = make_talent(session)
+    _show(session, talent, [make_job(session) for _ in range(3)], "req-quiet", T0)
+    assert fetch_labels(session) == []
+
+
+def test_counts_and_windows_use_event_time(session: Session) -> None:
+    talent = make_talent(session)
+    jobs = [make_job(session) for _ in range(4)]
+    for i, job in enumerate(jobs):
+        _feedback(session, talent, job, "apply" if i % 2 else "reject", T0 + timedelta(days=i))
+    assert count_labels(session) == 4
+    assert count_labels(session, since=T0 + timedelta(days=1)) == 2
+    window = fetch_labels(session, since=T0, until=T0 + timedelta(days=2))
+    assert [r.event_at for r in window] == [T0 + timedelta(days=1), T0 + timedelta(days=2)]
+
+
+def test_data_hash_changes_with_the_data(session: Session) -> None:
+    talent, job = make_talent(session), make_job(session)
+    _feedback(session, talent, job, "apply", T0)
+    before = data_hash(fetch_labels(session))
+    _feedback(session, talent, job, "contact", T0 + timedelta(seconds=1))
+    assert data_hash(fetch_labels(session)) != before
