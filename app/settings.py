@@ -73,6 +73,11 @@ class Settings(BaseSettings):
         default=None, description="Serve /metrics; default: not in production."
     )
 
+    dashboard_dir: Path = Field(
+        default=PROJECT_ROOT / "frontend" / "dist",
+        description="Built React dashboard, served at /dashboard/ when its index.html exists.",
+    )
+
     training_schedule_days: int = Field(default=7, ge=1)
     training_min_new_samples: int = Field(default=100, ge=1)
     training_check_minutes: float = Field(

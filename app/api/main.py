@@ -10,8 +10,11 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.errors import install_error_handlers
 from app.api.middleware import RequestContextMiddleware
 from app.api.rate_limit import RateLimitMiddleware, make_limiter
-from app.api.routes import health, match, metrics
+from app.api.routes import health, match, me, metrics
 from app.api.strict_query import reject_unknown_query_params
 from app.auth.dev_tokens import hs256_secret
 from app.auth.jwks import JWKSCache
@@ -43,6 +46,7 @@ log = get_logger(__name__)
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     match.router,
+    me.router,
     feedback_endpoints.router,
     training_endpoints.router,
     enrichment_endpoints.router,
@@ -91,6 +95,18 @@ def _warm_embeddings(engine: Engine) -> None:
         get_embedder().model  # noqa: B018 - loading is the point
     except Exception:  # a warm-up must never take the worker down
         log.exception("embedding_warm_up_failed")
+
+
+def _mount_dashboard(app: FastAPI, directory: Path) -> None:
+    """Serve the built dashboard (`frontend/dist`) at /dashboard/, and send / there; without a
+    build the API runs alone (the dashboard is optional: `npm run build` in frontend/)."""
+    if not (directory / "index.html").is_file():
+        return
+    app.mount("/dashboard", StaticFiles(directory=directory, html=True), name="dashboard")
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/dashboard/")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -148,6 +164,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     if settings.metrics_exposed:
         app.include_router(metrics.router)
+    _mount_dashboard(app, settings.dashboard_dir)
     install_error_handlers(app)
 
     app.add_middleware(RateLimitMiddleware, limiter=limiter, exempt_paths=RATE_LIMIT_EXEMPT)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -25,6 +26,7 @@ from app.db.models import (
     SENIORITY_LEVELS,
     WORK_STYLES,
 )
+from app.directory.service import JobSummary, Label, Me, TalentSummary
 from app.matching.types import (
     Explanation,
     JobProfile,
@@ -330,15 +332,25 @@ class MatchResultOut(BaseModel):
     score: Score
     source: Literal["ml", "fallback"]
     model_version: str | None
+    title: str | None = Field(
+        default=None, description="Job title, or the talent's name; null for `score`."
+    )
+    subtitle: str | None = Field(
+        default=None,
+        description="Company, location and remote policy; or headline, location "
+        "and years of experience.",
+    )
     explanation: MatchExplanation
 
     @classmethod
-    def of(cls, result: MatchResult) -> MatchResultOut:
+    def of(cls, result: MatchResult, label: Label | None = None) -> MatchResultOut:
         return cls(
             id=result.id,
             score=_clip(result.score),
             source=result.source,
             model_version=result.model_version,
+            title=label.title if label else None,
+            subtitle=label.subtitle if label else None,
             explanation=MatchExplanation.of(result.explanation),
         )
 
@@ -348,6 +360,8 @@ _EXAMPLE_MATCH: JsonDict = {
     "score": 84.2,
     "source": "ml",
     "model_version": "matching-20260101T000000Z",
+    "title": "Senior Data Engineer",
+    "subtitle": "Acme Analytics · Berlin · hybrid",
     "explanation": {
         "sub_scores": {
             "skills": 88.0,
@@ -388,9 +402,18 @@ class MatchResponse(BaseModel):
     )
 
     @classmethod
-    def of(cls, outcome: MatchOutcome, processing_time_ms: float) -> MatchResponse:
+    def of(
+        cls,
+        outcome: MatchOutcome,
+        processing_time_ms: float,
+        labels: Mapping[uuid.UUID, Label] | None = None,
+    ) -> MatchResponse:
+        labels = labels or {}
         return cls(
-            matches=[MatchResultOut.of(m) for m in outcome.matches],
+            matches=[
+                MatchResultOut.of(m, labels.get(m.id) if m.id is not None else None)
+                for m in outcome.matches
+            ],
             processing_time_ms=processing_time_ms,
             model_version=outcome.model_version,
         )
@@ -494,3 +517,77 @@ class ErrorBody(BaseModel):
 
 class ErrorEnvelope(BaseModel):
     error: ErrorBody
+
+
+# ----------------------------------------------------------------------------------------- me
+
+
+class TalentSummaryOut(BaseModel):
+    id: uuid.UUID
+    full_name: str
+    headline: str
+    location_name: str | None
+
+    @classmethod
+    def of(cls, talent: TalentSummary) -> TalentSummaryOut:
+        return cls(
+            id=talent.id,
+            full_name=talent.full_name,
+            headline=talent.headline,
+            location_name=talent.location_name,
+        )
+
+
+class JobSummaryOut(BaseModel):
+    id: uuid.UUID
+    title: str
+    status: Literal["open", "closed"]
+    company_name: str
+    location_name: str | None
+
+    @classmethod
+    def of(cls, job: JobSummary) -> JobSummaryOut:
+        return cls(
+            id=job.id,
+            title=job.title,
+            status="open" if job.status == "open" else "closed",
+            company_name=job.company_name,
+            location_name=job.location_name,
+        )
+
+
+class MeResponse(BaseModel):
+    sub: uuid.UUID
+    role: Literal["talent", "company", "admin"] | None
+    talent: TalentSummaryOut | None = Field(description="A talent's own profile; else null.")
+    jobs: list[JobSummaryOut] = Field(description="A company's own jobs, newest first.")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "sub": "3f1c2b7a-9d4e-4f5a-8b6c-7d8e9f0a1b2c",
+                    "role": "company",
+                    "talent": None,
+                    "jobs": [
+                        {
+                            "id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+                            "title": "Senior Data Engineer",
+                            "status": "open",
+                            "company_name": "Acme Analytics",
+                            "location_name": "Berlin",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    @classmethod
+    def of(cls, me: Me) -> MeResponse:
+        return cls(
+            sub=me.principal.sub,
+            role=me.principal.role,
+            talent=TalentSummaryOut.of(me.talent) if me.talent else None,
+            jobs=[JobSummaryOut.of(j) for j in me.jobs],
+        )

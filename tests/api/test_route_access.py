@@ -23,6 +23,7 @@ ADMIN_ONLY = {
 }
 # Callable by users; ownership is checked per object (see test_match / test_feedback_endpoint).
 USERS = {
+    ("GET", "/api/v1/me"),
     ("POST", "/api/v1/match/talent-to-jobs"),
     ("POST", "/api/v1/match/job-to-talents"),
     ("POST", "/api/v1/match/score"),

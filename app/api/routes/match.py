@@ -8,8 +8,10 @@ admin for anything; `score` reads nothing from the database, so any role may use
 from __future__ import annotations
 
 import time
+import uuid
 
 from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
 
 from app.api.errors import ERROR_RESPONSES
 from app.api.schemas import (
@@ -21,6 +23,7 @@ from app.api.schemas import (
 )
 from app.auth.deps import AnyRoleUser, CompanyOrAdmin, SessionDep, TalentOrAdmin
 from app.auth.ownership import ensure_job_access, ensure_talent_access
+from app.directory.service import Label, Side, labels
 from app.matching.service import match_job_to_talents, match_talent_to_jobs, score_pair
 from app.matching.types import MatchOutcome
 from app.monitoring.metrics import observe_match, set_active_model
@@ -34,8 +37,16 @@ MATCH_RESPONSES = {
 }
 
 
+def _labels(session: Session, side: Side, outcome: MatchOutcome) -> dict[uuid.UUID, Label]:
+    return labels(session, side, [m.id for m in outcome.matches if m.id is not None])
+
+
 def _respond(
-    request: Request, endpoint: str, outcome: MatchOutcome, started: float
+    request: Request,
+    endpoint: str,
+    outcome: MatchOutcome,
+    started: float,
+    match_labels: dict[uuid.UUID, Label] | None = None,
 ) -> MatchResponse:
     elapsed_ms = (time.perf_counter() - started) * 1000
     stages = {k: v for k, v in outcome.timings.items() if k != "total"}
@@ -45,7 +56,7 @@ def _respond(
     request.state.source = outcome.source
     request.state.model_version = outcome.model_version
     request.state.stage_timings = stages
-    return MatchResponse.of(outcome, processing_time_ms=round(elapsed_ms, 2))
+    return MatchResponse.of(outcome, round(elapsed_ms, 2), match_labels)
 
 
 @router.post(
@@ -65,7 +76,7 @@ def talent_to_jobs(
     outcome = match_talent_to_jobs(
         session, body.talent_id, body.limit, body.min_score, request_id=request.state.request_id
     )
-    return _respond(request, "talent-to-jobs", outcome, started)
+    return _respond(request, "talent-to-jobs", outcome, started, _labels(session, "job", outcome))
 
 
 @router.post(
@@ -84,7 +95,9 @@ def job_to_talents(
     outcome = match_job_to_talents(
         session, body.job_id, body.limit, body.min_score, request_id=request.state.request_id
     )
-    return _respond(request, "job-to-talents", outcome, started)
+    return _respond(
+        request, "job-to-talents", outcome, started, _labels(session, "talent", outcome)
+    )
 
 
 @router.post(

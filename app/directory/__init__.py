@@ -1,0 +1,1 @@
+"""Who is who: the caller's own talent row and jobs, and display labels for matched rows."""
