@@ -99,7 +99,13 @@ def _lightgbm_floor(
     model: MatchingModel, engine: MatchingEngine, subject: Any, index: Any
 ) -> float:
     """Seconds for predict on the short list + pred_contrib on the top LIMIT rows."""
-    rows = shortlist(subject, index, engine.shortlist_size, model.metadata.retrieval_weights)
+    rows = shortlist(
+        subject,
+        index,
+        engine.shortlist_size,
+        model.metadata.retrieval_weights,
+        prefilter_size=engine.prefilter_size,
+    )
     features = one_to_many(subject, index.table, rows)
     started = time.perf_counter()
     scores = model.predict(features)

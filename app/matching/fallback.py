@@ -93,5 +93,16 @@ def contributions(features: FloatArray) -> FloatArray:
     return out
 
 
+def partial_scores(columns: dict[str, FloatArray]) -> FloatArray:
+    """The rules' points from the features in `columns` alone (no base score, no clip): the
+    score is a sum over rules, so this ranks candidates by that part of it exactly."""
+    n = len(next(iter(columns.values())))
+    total = np.zeros(n)
+    for rule in RULES:
+        if rule.feature in columns:
+            total += rule.weight * (rule.goodness(columns[rule.feature]) - NEUTRAL_GOODNESS)
+    return total
+
+
 def scores(features: FloatArray) -> FloatArray:
     return np.asarray(np.clip(contributions(features).sum(axis=1), 0.0, 100.0), dtype=np.float64)

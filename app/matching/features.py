@@ -393,41 +393,131 @@ def one_to_many(
 
 @dataclass(frozen=True, slots=True)
 class SkillIndex:
-    """Sparse matrices over one table's skills that make stage 1 a few mat-vecs.
+    """Column-major (CSC) matrices over one table's skills that make stage 1 a few sparse
+    column reads.
 
+    Entries are float64, so the sums equal the pairwise features exactly (stage 2 reuses
+    them). A subject names a handful of the ~500 skills, so every mat-vec of stage 1 has a vector
+    that is zero outside those columns: CSC lets `column_dot` read just those columns (a few
+    thousand entries at 100k candidates) instead of every entry of the table.
     `by_level[p]` holds the entries whose proficiency (talents) or minimum (jobs) is `p`, so
-    a per-entry function of (talent level, job minimum) becomes one mat-vec per level;
+    a per-entry function of (talent level, job minimum) becomes one read per level;
     `years` (talents) holds min(years, 5) / 5 per entry.
     """
 
-    presence: sparse.csr_matrix
-    required: sparse.csr_matrix
-    by_level: dict[float, sparse.csr_matrix]
-    years: sparse.csr_matrix
+    presence: sparse.csc_matrix
+    required: sparse.csc_matrix
+    by_level: dict[float, sparse.csc_matrix]
+    years: sparse.csc_matrix
 
     @classmethod
     def of(cls, table: TalentTable | JobTable) -> SkillIndex:
         sk = table.skills
         by_level = {
-            float(level): sk.csr((sk.proficiency == level).astype(np.float32))
+            float(level): sk.csr((sk.proficiency == level).astype(np.float64)).tocsc()
             for level in np.unique(sk.proficiency)
         }
-        years = (np.minimum(sk.years, SKILL_YEARS_CAP) / SKILL_YEARS_CAP).astype(np.float32)
+        years = np.minimum(sk.years, SKILL_YEARS_CAP) / SKILL_YEARS_CAP
         return cls(
-            presence=sk.csr(),
-            required=sk.csr(sk.required.astype(np.float32)),
+            presence=sk.csr(np.ones(len(sk.indices))).tocsc(),
+            required=sk.csr(sk.required.astype(np.float64)).tocsc(),
             by_level=by_level,
-            years=sk.csr(years),
+            years=sk.csr(years).tocsc(),
         )
 
 
-def _alignment(shortfall_of: Callable[[float], FloatArray], index: SkillIndex) -> FloatArray:
-    """Sum over shared entries of 1 - shortfall / 4, one mat-vec per proficiency level (the
-    levels partition the entries, so together they read the matrix once)."""
+def column_dot(matrix: sparse.csc_matrix, cols: IntArray, values: FloatArray) -> FloatArray:
+    """`matrix @ v` for a `v` that is `values` at `cols` and zero elsewhere."""
+    if len(cols) == 0:
+        return np.zeros(matrix.shape[0])
+    return np.asarray(matrix[:, cols] @ values, dtype=np.float64)
+
+
+def _alignment(
+    shortfall_of: Callable[[float], FloatArray], cols: IntArray, index: SkillIndex
+) -> FloatArray:
+    """Sum over shared entries of 1 - shortfall / 4, one column read per proficiency level
+    (the levels partition the entries, so together they read each column once)."""
     total = np.zeros(index.presence.shape[0])
     for level, matrix in index.by_level.items():
-        total += matrix @ shortfall_of(level).astype(np.float32)
+        total += column_dot(matrix, cols, shortfall_of(level))
     return total
+
+
+def skill_text_columns(
+    subject: TalentTable | JobTable,
+    candidates: TalentTable | JobTable,
+    skills: SkillIndex,
+    text_scores: FloatArray | None = None,
+) -> dict[str, FloatArray]:
+    """The skill and text features of row 0 of `subject` against every candidate.
+
+    Skill features read only the subject's columns of the candidates' `SkillIndex`, so they
+    cost a few thousand sparse entries at 100k candidates; with `text_scores` (e.g. a
+    reduced-dimension approximation) in place of the exact cosine they are the cheap half of
+    stage 1, the half that can pre-filter the rest.
+    """
+    width = skills.presence.shape[1]
+    start, end = subject.skills.indptr[0], subject.skills.indptr[1]
+    inside = subject.skills.indices[start:end] < width
+    cols = subject.skills.indices[start:end][inside]
+    level = subject.skills.proficiency[start:end][inside].astype(np.float64)
+    ones = np.ones(len(cols))
+    n_subject = np.full(1, float(end - start))
+
+    def meets(shortfall: FloatArray) -> FloatArray:
+        return 1.0 - np.clip(shortfall, 0.0, PROFICIENCY_SPAN) / 4.0
+
+    if isinstance(subject, TalentTable) and isinstance(candidates, JobTable):
+        shared_required = column_dot(skills.required, cols, ones)
+        t_counts = n_subject
+        j_counts = np.asarray(candidates.skills.row_counts(), dtype=np.float64)
+        j_required = np.asarray(candidates.n_required, dtype=np.float64)
+        shared = column_dot(skills.presence, cols, ones)
+        # Entries are job minimums m; the talent's levels are the subject's values.
+        alignment = _alignment(lambda m: meets(m - level), cols, skills)
+        years = np.minimum(subject.skills.years[start:end][inside], SKILL_YEARS_CAP)
+        years_sum = column_dot(skills.presence, cols, years / SKILL_YEARS_CAP)
+    elif isinstance(subject, JobTable) and isinstance(candidates, TalentTable):
+        required = subject.skills.required[start:end][inside].astype(np.float64)
+        shared = column_dot(skills.presence, cols, ones)
+        shared_required = column_dot(skills.presence, cols, required)
+        t_counts = np.asarray(candidates.skills.row_counts(), dtype=np.float64)
+        j_counts = n_subject
+        j_required = np.full(1, float(subject.n_required[0]))
+        # Entries are talent levels p; the job's minimums are the subject's values.
+        alignment = _alignment(lambda p: meets(level - p), cols, skills)
+        years_sum = column_dot(skills.years, cols, ones)
+    else:
+        raise TypeError("subject and candidates must be one TalentTable and one JobTable")
+    n = len(candidates)
+    columns = _count_features(shared, shared_required, t_counts, j_counts, j_required)
+    columns["skill_proficiency_alignment"] = _safe_divide(alignment, shared, 0.0)
+    columns["years_weighted_skill_score"] = _safe_divide(years_sum, j_counts, 0.0)
+    if text_scores is None:
+        text_scores = np.asarray(candidates.embeddings @ subject.embeddings[0], dtype=np.float64)
+    both = candidates.has_embedding & bool(subject.has_embedding[0])
+    columns["embedding_cosine"] = np.where(both, text_scores, 0.0)
+    return {name: np.broadcast_to(col, (n,)) for name, col in columns.items()}
+
+
+def context_columns(
+    subject: TalentTable | JobTable, candidates: TalentTable | JobTable, rows: Rows
+) -> dict[str, FloatArray]:
+    """Experience, location, salary and culture features of row 0 of `subject` against the
+    candidates' `rows` (slice(None) for all of them): plain column arithmetic."""
+    one: Rows = np.zeros(1, dtype=np.int64)
+    if isinstance(subject, TalentTable) and isinstance(candidates, JobTable):
+        args = (subject, one, candidates, rows)
+    elif isinstance(subject, JobTable) and isinstance(candidates, TalentTable):
+        args = (candidates, rows, subject, one)
+    else:
+        raise TypeError("subject and candidates must be one TalentTable and one JobTable")
+    n = len(candidates) if isinstance(rows, slice) else len(rows)
+    columns: dict[str, FloatArray] = {}
+    for block in (_experience_features, _location_features, _salary_features, _culture_features):
+        columns.update(block(*args))
+    return {name: np.broadcast_to(col, (n,)) for name, col in columns.items()}
 
 
 def stage_one_columns(
@@ -438,66 +528,13 @@ def stage_one_columns(
 ) -> dict[str, FloatArray]:
     """Every feature of row 0 of `subject` against every candidate, without per-pair work.
 
-    Skill features are sparse mat-vecs over the candidates' `SkillIndex`; the subject side is
-    indexed with a single row and broadcast, so no N-sized copy of it is made. The result
-    equals `one_to_many` (up to float32 rounding in the mat-vecs); `text_scores`, when given,
-    replaces the exact embedding cosine (e.g. a reduced-dimension approximation).
+    The result equals `one_to_many` (up to float summation order); `text_scores`, when
+    given, replaces the exact embedding cosine.
     """
-    n = len(candidates)
-    every: Rows = slice(None)
-    one: Rows = np.zeros(1, dtype=np.int64)
-    t_idx: Rows
-    j_idx: Rows
-    width = skills.presence.shape[1]
-    start, end = subject.skills.indptr[0], subject.skills.indptr[1]
-    inside = subject.skills.indices[start:end] < width
-    cols = subject.skills.indices[start:end][inside]
-    values = subject.skills.proficiency[start:end][inside]
-    has = np.zeros(width, dtype=np.float32)
-    has[cols] = 1.0
-    level = np.zeros(width, dtype=np.float64)
-    level[cols] = values
-    n_subject = np.full(1, float(end - start))
-
-    def meets(shortfall: FloatArray) -> FloatArray:
-        return np.where(has > 0, 1.0 - np.clip(shortfall, 0.0, PROFICIENCY_SPAN) / 4.0, 0.0)
-
-    if isinstance(subject, TalentTable) and isinstance(candidates, JobTable):
-        talents, t_idx, jobs, j_idx = subject, one, candidates, every
-        shared_required = np.asarray(skills.required @ has, dtype=np.float64)
-        t_counts = n_subject
-        j_counts = np.asarray(candidates.skills.row_counts(), dtype=np.float64)
-        j_required = np.asarray(candidates.n_required, dtype=np.float64)
-        shared = np.asarray(skills.presence @ has, dtype=np.float64)
-        # Entries are job minimums m; the talent's level is the subject vector.
-        alignment = _alignment(lambda m: meets(m - level), skills)
-        years = np.zeros(width, dtype=np.float32)
-        years[cols] = np.minimum(subject.skills.years[start:end][inside], SKILL_YEARS_CAP)
-        years_sum = np.asarray(skills.presence @ (years / SKILL_YEARS_CAP), dtype=np.float64)
-    elif isinstance(subject, JobTable) and isinstance(candidates, TalentTable):
-        talents, t_idx, jobs, j_idx = candidates, every, subject, one
-        required = np.zeros(width, dtype=np.float32)
-        required[cols[subject.skills.required[start:end][inside]]] = 1.0
-        shared = np.asarray(skills.presence @ has, dtype=np.float64)
-        shared_required = np.asarray(skills.presence @ required, dtype=np.float64)
-        t_counts = np.asarray(candidates.skills.row_counts(), dtype=np.float64)
-        j_counts = n_subject
-        j_required = np.full(1, float(subject.n_required[0]))
-        # Entries are talent levels p; the job's minimums are the subject vector.
-        alignment = _alignment(lambda p: meets(level - p), skills)
-        years_sum = np.asarray(skills.years @ has, dtype=np.float64)
-    else:
-        raise TypeError("subject and candidates must be one TalentTable and one JobTable")
-    columns = _count_features(shared, shared_required, t_counts, j_counts, j_required)
-    columns["skill_proficiency_alignment"] = _safe_divide(alignment, shared, 0.0)
-    columns["years_weighted_skill_score"] = _safe_divide(years_sum, j_counts, 0.0)
-    for block in (_experience_features, _location_features, _salary_features, _culture_features):
-        columns.update(block(talents, t_idx, jobs, j_idx))
-    if text_scores is None:
-        text_scores = np.asarray(candidates.embeddings @ subject.embeddings[0], dtype=np.float64)
-    both = candidates.has_embedding & bool(subject.has_embedding[0])
-    columns["embedding_cosine"] = np.where(both, text_scores, 0.0)
-    return {name: np.broadcast_to(col, (n,)) for name, col in columns.items()}
+    return {
+        **skill_text_columns(subject, candidates, skills, text_scores),
+        **context_columns(subject, candidates, slice(None)),
+    }
 
 
 def stage_one_features(

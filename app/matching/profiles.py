@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -141,7 +142,7 @@ class SkillMatrix:
             n_columns=self.n_columns,
         )
 
-    def csr(self, values: npt.NDArray[np.float32] | None = None) -> sparse.csr_matrix:
+    def csr(self, values: npt.NDArray[np.floating[Any]] | None = None) -> sparse.csr_matrix:
         """Presence (or the given per-entry values) as a scipy CSR matrix for mat-vec work."""
         data = np.ones(len(self.indices), np.float32) if values is None else values
         return sparse.csr_matrix(

@@ -24,13 +24,20 @@ from sqlalchemy.orm import Session
 
 from app.logging import get_logger
 from app.matching import fallback
-from app.matching.features import FEATURE_NAMES, SkillIndex, stage_one_columns
+from app.matching.features import (
+    FEATURE_INDEX,
+    FEATURE_NAMES,
+    SkillIndex,
+    context_columns,
+    skill_text_columns,
+)
 from app.matching.profiles import JobTable, SkillVocab, TalentTable
 from app.matching.repository import change_stamp, load_job_table, load_talent_table
 
 Side = Literal["job", "talent"]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 log = get_logger(__name__)
 
@@ -159,6 +166,21 @@ class IndexHolder:
         return self.fresh() or self.refresh(session)
 
 
+def partial_proxy_scores(
+    columns: dict[str, FloatArray], weights: dict[str, float] | None
+) -> FloatArray:
+    """The part of the stage-1 score that `columns` determine (both proxies are sums of
+    per-feature terms), without the constant: enough to rank by."""
+    if not weights:
+        return fallback.partial_scores(columns)
+    n = len(next(iter(columns.values())))
+    score = np.zeros(n)
+    for name, column in columns.items():
+        if weights.get(name):
+            score += weights[name] * column
+    return score
+
+
 def proxy_scores(columns: dict[str, FloatArray], weights: dict[str, float] | None) -> FloatArray:
     """Stage-1 score: the model's linear proxy when it has one, the fallback otherwise."""
     n = len(next(iter(columns.values())))
@@ -172,7 +194,7 @@ def proxy_scores(columns: dict[str, FloatArray], weights: dict[str, float] | Non
     return score
 
 
-def top_k(scores: FloatArray, k: int, allowed: npt.NDArray[np.bool_] | None = None) -> IntArray:
+def top_k(scores: FloatArray, k: int, allowed: BoolArray | None = None) -> IntArray:
     """Row numbers of the k best scores (unordered), skipping rows not allowed."""
     if allowed is not None:
         scores = np.where(allowed, scores, -np.inf)
@@ -187,15 +209,72 @@ def top_k(scores: FloatArray, k: int, allowed: npt.NDArray[np.bool_] | None = No
     return rows
 
 
+@dataclass(frozen=True, slots=True)
+class StageOne:
+    """Stage-1 feature columns for the candidate `rows` that survived the pre-filter."""
+
+    rows: IntArray
+    columns: dict[str, FloatArray]
+
+    def best(
+        self, size: int, weights: dict[str, float] | None, allowed: BoolArray | None = None
+    ) -> IntArray:
+        """Positions (into `rows`) of the `size` best proxy scores."""
+        mask = None if allowed is None else allowed[self.rows]
+        return top_k(proxy_scores(self.columns, weights), size, mask)
+
+    def features(
+        self, positions: IntArray, subject: TalentTable | JobTable, index: CandidateIndex
+    ) -> FloatArray:
+        """The stage-2 feature matrix of `rows[positions]`, in registry order.
+
+        Stage 1 already computed every feature of these rows exactly except the text
+        similarity (approximated in the reduced basis), so stage 2 takes the rows and
+        recomputes only the exact embedding cosine instead of running the pair features again.
+        """
+        features = np.column_stack([self.columns[name][positions] for name in FEATURE_NAMES])
+        rows = self.rows[positions]
+        table = index.table
+        cosine = np.einsum(
+            "ij,j->i", table.embeddings[rows], subject.embeddings[0], dtype=np.float64
+        )
+        both = table.has_embedding[rows] & bool(subject.has_embedding[0])
+        features[:, FEATURE_INDEX["embedding_cosine"]] = np.where(both, cosine, 0.0)
+        return features
+
+
+def stage_one(
+    subject: TalentTable | JobTable,
+    index: CandidateIndex,
+    weights: dict[str, float] | None,
+    prefilter_size: int | None = None,
+) -> StageOne:
+    """Stage 1: the skill and text columns for every candidate; then, when `prefilter_size`
+    is smaller than the index, only the best `prefilter_size` by those columns' share of the
+    proxy get the other columns (experience, location, salary, culture), which are most of
+    stage 1's arithmetic. The proxy is additive over features, so the pre-filter ranks by
+    the exact skill-and-text part of the same score."""
+    table = index.table
+    cheap = skill_text_columns(
+        subject, table, index.skills, index.text_scores(subject.embeddings[0])
+    )
+    n = len(table)
+    if prefilter_size is None or prefilter_size >= n:
+        context = context_columns(subject, table, slice(None))
+        return StageOne(np.arange(n, dtype=np.int64), {**cheap, **context})
+    rows = top_k(partial_proxy_scores(cheap, weights), prefilter_size)
+    context = context_columns(subject, table, rows)
+    return StageOne(rows, {**{name: col[rows] for name, col in cheap.items()}, **context})
+
+
 def shortlist(
     subject: TalentTable | JobTable,
     index: CandidateIndex,
     size: int,
     weights: dict[str, float] | None,
-    allowed: npt.NDArray[np.bool_] | None = None,
+    allowed: BoolArray | None = None,
+    prefilter_size: int | None = None,
 ) -> IntArray:
-    """Stage 1: rows of `index.table` worth scoring with the full model."""
-    columns = stage_one_columns(
-        subject, index.table, index.skills, index.text_scores(subject.embeddings[0])
-    )
-    return top_k(proxy_scores(columns, weights), size, allowed)
+    """Rows of `index.table` worth scoring with the full model."""
+    stage = stage_one(subject, index, weights, prefilter_size)
+    return stage.rows[stage.best(size, weights, allowed)]

@@ -41,7 +41,13 @@ from app.matching.profiles import (
     talent_table,
 )
 from app.matching.repository import load_job_table, load_talent_table, persist_matches
-from app.matching.retrieval import CandidateIndex, IndexHolder, Side, shortlist, top_k
+from app.matching.retrieval import (
+    CandidateIndex,
+    IndexHolder,
+    Side,
+    stage_one,
+    top_k,
+)
 from app.matching.types import (
     Explanation,
     JobProfile,
@@ -68,10 +74,14 @@ class MatchingEngine:
         model: MatchingModel | None = None,
         *,
         shortlist_size: int | None = None,
+        prefilter_size: int | None = None,
         refresh_seconds: float | None = None,
     ) -> None:
         settings = get_settings()
         self.shortlist_size = shortlist_size or settings.matching_shortlist_size
+        self.prefilter_size = max(
+            prefilter_size or settings.matching_prefilter_size, self.shortlist_size
+        )
         refresh = (
             settings.matching_index_refresh_seconds if refresh_seconds is None else refresh_seconds
         )
@@ -148,6 +158,7 @@ class MatchingEngine:
             "source": "ml" if model else "fallback",
             "model_version": model.version if model else None,
             "shortlist_size": self.shortlist_size,
+            "prefilter_size": self.prefilter_size,
             "indexes": {
                 side: (len(index) if (index := holder.peek()) is not None else None)
                 for side, holder in self.indexes.items()
@@ -247,20 +258,26 @@ def _rank(
     subject: TalentTable | JobTable,
     index: CandidateIndex,
     model: MatchingModel | None,
-    shortlist_size: int,
+    sizes: tuple[int, int],
     limit: int,
     min_score: float,
     timer: _Timer,
 ) -> tuple[list[int], FloatArray, FloatArray, Source, MatchingModel | None]:
-    """Stage 1 + stage 2: returned candidate rows, their scores and features, who scored."""
+    """Stage 1 + stage 2: returned candidate rows, their scores and features, who scored.
+
+    `sizes` = (pre-filter, short list): how many candidates get every stage-1 column, and
+    how many of those the model scores."""
+    prefilter_size, shortlist_size = sizes
     with timer.stage("retrieval"):
         weights = model.metadata.retrieval_weights if model else None
-        rows = shortlist(subject, index, shortlist_size, weights)
+        stage = stage_one(subject, index, weights, prefilter_size)
+        picked = stage.best(shortlist_size, weights)
+        rows = stage.rows[picked]
     if len(rows) == 0:
         empty = np.zeros((0, len(FEATURE_NAMES)))
         return [], np.zeros(0), empty, "ml" if model else "fallback", model
     with timer.stage("features"):
-        features = one_to_many(subject, index.table, rows)
+        features = stage.features(picked, subject, index)
     with timer.stage("prediction"):
         scores, source, used = _scored(model, features)
         keep = top_k(scores, limit, scores >= min_score)
@@ -357,7 +374,13 @@ def match_talent_to_jobs(
         _note_missing_embedding("talent", subject)
         index = engine.indexes["job"].get(session)
     rows, scores, features, source, used = _rank(
-        subject, index, model, engine.shortlist_size, limit, min_score, timer
+        subject,
+        index,
+        model,
+        (engine.prefilter_size, engine.shortlist_size),
+        limit,
+        min_score,
+        timer,
     )
     jobs = index.table
     assert isinstance(jobs, JobTable)
@@ -410,7 +433,13 @@ def match_job_to_talents(
         _note_missing_embedding("job", subject)
         index = engine.indexes["talent"].get(session)
     rows, scores, features, source, used = _rank(
-        subject, index, model, engine.shortlist_size, limit, min_score, timer
+        subject,
+        index,
+        model,
+        (engine.prefilter_size, engine.shortlist_size),
+        limit,
+        min_score,
+        timer,
     )
     talents = index.table
     assert isinstance(talents, TalentTable)

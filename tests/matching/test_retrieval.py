@@ -5,7 +5,13 @@ import pytest
 
 from app.matching import fallback
 from app.matching.features import FEATURE_INDEX, one_to_many, stage_one_features
-from app.matching.retrieval import CandidateIndex, proxy_scores, shortlist, top_k
+from app.matching.retrieval import (
+    CandidateIndex,
+    proxy_scores,
+    shortlist,
+    stage_one,
+    top_k,
+)
 from app.matching.training import fit_proxy_weights
 from tests.matching.conftest import make_world
 
@@ -34,6 +40,50 @@ def test_stage_one_equals_full_features_job_to_talents(small):
         np.testing.assert_allclose(cheap, full, atol=1e-5)
 
 
+def _side(small, side, i):
+    candidates = small.jobs if side == "job" else small.talents
+    subject = small.talents.take([i]) if side == "job" else small.jobs.take([i])
+    return subject, candidates
+
+
+@pytest.mark.parametrize("side", ["job", "talent"])
+@pytest.mark.parametrize("prefilter", [None, 25])
+def test_stage_two_reuses_stage_one_exactly(small, side, prefilter):
+    """The short list's feature rows equal the pair features, exact text cosine included,
+    with or without the pre-filter."""
+    index = CandidateIndex.build(side, _side(small, side, 0)[1], (), text_dims=4)
+    for i in range(0, 40, 7):
+        subject, candidates = _side(small, side, i)
+        stage = stage_one(subject, index, None, prefilter)
+        assert len(stage.rows) == (prefilter or len(candidates))
+        picked = stage.best(15, None)
+        features = stage.features(picked, subject, index)
+        expected = one_to_many(subject, candidates, stage.rows[picked])
+        np.testing.assert_allclose(features, expected, atol=1e-9)
+
+
+@pytest.mark.parametrize("side", ["job", "talent"])
+def test_prefilter_keeps_the_best_by_skills_and_text(small, side):
+    """The pre-filter keeps exactly the top rows by the skill-and-text part of the proxy."""
+    index = CandidateIndex.build(side, _side(small, side, 0)[1], ())
+    for i in range(0, 40, 11):
+        subject, _ = _side(small, side, i)
+        everything = stage_one(subject, index, None)
+        kept = stage_one(subject, index, None, 10)
+        cheap = {k: everything.columns[k] for k in ("skill_jaccard", "required_skill_coverage")}
+        part = fallback.partial_scores(cheap)
+        assert part[kept.rows].min() >= np.sort(part)[-10] - 1e-12
+
+
+def test_fallback_partial_scores_add_up_to_the_score(small):
+    x = one_to_many(small.talents.take([2]), small.jobs, np.arange(60))
+    columns = {name: x[:, i] for name, i in FEATURE_INDEX.items()}
+    first = {k: v for k, v in columns.items() if FEATURE_INDEX[k] < 5}
+    second = {k: v for k, v in columns.items() if FEATURE_INDEX[k] >= 5}
+    total = fallback.partial_scores(first) + fallback.partial_scores(second) + fallback.BASE_SCORE
+    np.testing.assert_allclose(np.clip(total, 0, 100), fallback.scores(x))
+
+
 def test_top_k_respects_allowed_and_size():
     scores = np.array([5.0, 9.0, 1.0, 7.0, 3.0])
     assert set(top_k(scores, 2).tolist()) == {1, 3}
@@ -43,7 +93,10 @@ def test_top_k_respects_allowed_and_size():
     assert len(top_k(scores, 3, np.zeros(5, bool))) == 0
 
 
-def test_shortlist_with_model_proxy_keeps_the_model_top_results(small, tiny_model, world):
+@pytest.mark.parametrize("prefilter", [None, 30])
+def test_shortlist_with_model_proxy_keeps_the_model_top_results(
+    small, tiny_model, world, prefilter
+):
     weights = fit_proxy_weights(world.features, tiny_model.predict(world.features))
     index = CandidateIndex.build("job", small.jobs, ())
     hits = 0
@@ -51,7 +104,7 @@ def test_shortlist_with_model_proxy_keeps_the_model_top_results(small, tiny_mode
         subject = small.talents.take([t])
         full = one_to_many(subject, small.jobs, np.arange(60))
         best = set(np.argsort(-tiny_model.predict(full))[:5].tolist())
-        rows = shortlist(subject, index, 20, weights)
+        rows = shortlist(subject, index, 20, weights, prefilter_size=prefilter)
         hits += len(best & set(rows.tolist()))
     assert hits / (40 * 5) >= 0.95
 
