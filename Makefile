@@ -8,7 +8,7 @@ DEMO_DB ?= sqlite:///./talent_match.db
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: demo test lint typecheck pytest services bench clean install
+.PHONY: demo test lint typecheck pytest frontend-test dashboard services bench clean install
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) dashboard
 	DATABASE_URL=$(DEMO_DB) $(BIN)/app migrate
 	DATABASE_URL=$(DEMO_DB) $(BIN)/app seed --if-empty
 	DATABASE_URL=$(DEMO_DB) $(BIN)/app train --initial --if-missing
@@ -26,6 +26,20 @@ demo: $(STAMP)
 
 services:
 	bash scripts/ensure_services.sh
+
+# The React dashboard (frontend/), served by the API at /dashboard/ once built. The demo builds
+# it when Node.js is on the machine and serves the API alone otherwise.
+frontend/node_modules/.package-lock.json: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+
+dashboard:
+	@if command -v npm >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory frontend/node_modules/.package-lock.json && \
+		cd frontend && npm run --silent build; \
+	else echo "npm not found: serving the API without the dashboard"; fi
+
+frontend-test: frontend/node_modules/.package-lock.json
+	cd frontend && npm test && npm run build
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests scripts migrations
@@ -37,7 +51,7 @@ typecheck: $(STAMP)
 pytest: $(STAMP) services
 	TEST_POSTGRES_URL=$(PG_TEST_URL) TEST_REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest
 
-test: lint typecheck pytest
+test: lint typecheck frontend-test pytest
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench_matching.py

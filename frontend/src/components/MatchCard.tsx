@@ -1,0 +1,162 @@
+import { useId, type ReactNode } from "react";
+import {
+  SUB_SCORE_CATEGORIES,
+  type FactorOut,
+  type MatchExplanation,
+  type MatchResultOut,
+} from "../services/types";
+import { clampScore, formatImpact, formatScore } from "../format";
+
+/** Scores strictly above this get the "Highly Recommended" badge. */
+export const HIGHLY_RECOMMENDED_THRESHOLD = 80;
+/** How many explanation factors a card shows. */
+export const MAX_FACTORS = 3;
+
+const CATEGORY_LABELS: Record<string, string> = {
+  skills: "Skills",
+  experience: "Experience",
+  location: "Location",
+  salary: "Salary",
+  culture: "Culture",
+  text: "Profile text",
+};
+
+function scoreLevel(score: number): "high" | "medium" | "low" {
+  if (score > HIGHLY_RECOMMENDED_THRESHOLD) return "high";
+  if (score >= 50) return "medium";
+  return "low";
+}
+
+export function ScoreBar({ score, label }: { score: number; label: string }) {
+  const value = clampScore(score);
+  return (
+    <div
+      className={`bar bar--${scoreLevel(value)}`}
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={Math.round(value)}
+      aria-valuetext={`${formatScore(value)} out of 100`}
+    >
+      <div className="bar__fill" style={{ width: `${value}%` }} />
+    </div>
+  );
+}
+
+/** The factors with the largest effect first, at most MAX_FACTORS. */
+export function topFactors(factors: FactorOut[], max = MAX_FACTORS): FactorOut[] {
+  return [...factors].sort((a, b) => Math.abs(b.impact) - Math.abs(a.impact)).slice(0, max);
+}
+
+export function TopFactors({ factors }: { factors: FactorOut[] }) {
+  const shown = topFactors(factors);
+  if (shown.length === 0) return null;
+  return (
+    <ul className="factors" aria-label="Top factors">
+      {shown.map((factor, index) => {
+        const direction = factor.impact > 0 ? "positive" : factor.impact < 0 ? "negative" : "neutral";
+        return (
+          <li key={`${factor.factor}-${index}`} className={`factor factor--${direction}`}>
+            <span
+              className="factor__impact"
+              aria-label={`${direction === "negative" ? "lowers" : "raises"} the score by ${Math.abs(
+                factor.impact,
+              ).toFixed(1)} points`}
+            >
+              {formatImpact(factor.impact)}
+            </span>
+            <span className="factor__description">{factor.description}</span>
+            <span className="factor__category">{CATEGORY_LABELS[factor.category] ?? factor.category}</span>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+export function SubScores({ subScores }: { subScores: MatchExplanation["sub_scores"] }) {
+  return (
+    <dl className="subscores" aria-label="Score breakdown">
+      {SUB_SCORE_CATEGORIES.map((category) => {
+        const value = subScores[category];
+        const label = CATEGORY_LABELS[category];
+        return (
+          <div className="subscore" key={category}>
+            <dt>{label}</dt>
+            <dd>
+              {typeof value === "number" ? (
+                <>
+                  <ScoreBar score={value} label={`${label} score`} />
+                  <span className="subscore__value">{formatScore(value)}</span>
+                </>
+              ) : (
+                <span className="subscore__value muted">n/a</span>
+              )}
+            </dd>
+          </div>
+        );
+      })}
+    </dl>
+  );
+}
+
+export interface MatchCardProps {
+  match: MatchResultOut;
+  rank: number;
+  /** Shown when the match has no title (older API versions). */
+  fallbackTitle?: string;
+  actions?: ReactNode;
+  /** 3 under a view heading; 4 inside an admin card. Inner headings go one level deeper. */
+  headingLevel?: 3 | 4;
+}
+
+export function MatchCard({ match, rank, fallbackTitle, actions, headingLevel = 3 }: MatchCardProps) {
+  const Heading = headingLevel === 3 ? "h3" : "h4";
+  const SubHeading = headingLevel === 3 ? "h4" : "h5";
+  const headingId = useId();
+  const title = match.title || fallbackTitle || match.id || "Untitled match";
+  const highlyRecommended = match.score > HIGHLY_RECOMMENDED_THRESHOLD;
+  const ruleBased = match.source === "fallback";
+  return (
+    <article className="card match" aria-labelledby={headingId} data-testid="match-card">
+      <header className="match__header">
+        <div className="match__title">
+          <Heading id={headingId}>
+            <span className="match__rank">{rank}.</span> {title}
+          </Heading>
+          {match.subtitle ? <p className="match__subtitle">{match.subtitle}</p> : null}
+          <div className="badges">
+            {highlyRecommended ? <span className="badge badge--top">Highly Recommended</span> : null}
+            {ruleBased ? (
+              <span
+                className="badge badge--fallback"
+                title="Scored by the rule-based fallback because the ML model was unavailable"
+              >
+                rule-based
+              </span>
+            ) : null}
+          </div>
+        </div>
+        <div className="match__score">
+          <span className="match__score-value" aria-label={`Match score ${formatScore(match.score)} out of 100`}>
+            {formatScore(match.score)}
+          </span>
+          <ScoreBar score={match.score} label="Match score" />
+        </div>
+      </header>
+      {match.explanation.summary ? <p className="match__summary">{match.explanation.summary}</p> : null}
+      <div className="match__details">
+        <div className="match__factors">
+          <SubHeading>Top factors</SubHeading>
+          <TopFactors factors={match.explanation.top_factors} />
+        </div>
+        <div className="match__breakdown">
+          <SubHeading>Breakdown</SubHeading>
+          <SubScores subScores={match.explanation.sub_scores} />
+        </div>
+      </div>
+      {actions ? <footer className="match__actions">{actions}</footer> : null}
+    </article>
+  );
+}
