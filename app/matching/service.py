@@ -332,24 +332,79 @@ def _note_missing_embedding(kind: str, table: TalentTable | JobTable) -> None:
         log.warning("subject_without_embedding", kind=kind, id=str(table.ids[0]))
 
 
-def _subject_talent(session: Session, engine: MatchingEngine, talent_id: uuid.UUID) -> TalentTable:
-    """The talent's row from the talent index when built (as fresh as the index), else SQL."""
-    index = engine.indexes["talent"].fresh()
-    if index is not None and (row := index.row_of.get(talent_id)) is not None:
-        table = index.table
-        assert isinstance(table, TalentTable)
-        return table.take([row])
-    return load_talent_table(session, engine.vocab, [talent_id])
+def _subject(
+    session: Session, engine: MatchingEngine, side: Side, subject_id: uuid.UUID
+) -> TalentTable | JobTable:
+    """The subject's row from its own side's index when built (as fresh as the index), else
+    SQL (closed jobs, rows newer than the index)."""
+    index = engine.indexes[side].fresh()
+    if index is not None and (row := index.row_of.get(subject_id)) is not None:
+        return index.table.take([row])
+    if side == "talent":
+        return load_talent_table(session, engine.vocab, [subject_id])
+    return load_job_table(session, engine.vocab, [subject_id])
 
 
-def _subject_job(session: Session, engine: MatchingEngine, job_id: uuid.UUID) -> JobTable:
-    """The job's row from the (open) job index when built, else SQL (closed jobs, new jobs)."""
-    index = engine.indexes["job"].fresh()
-    if index is not None and (row := index.row_of.get(job_id)) is not None:
-        table = index.table
-        assert isinstance(table, JobTable)
-        return table.take([row])
-    return load_job_table(session, engine.vocab, [job_id])
+def _match(
+    session: Session,
+    subject_side: Side,
+    subject_id: uuid.UUID,
+    limit: int,
+    min_score: float,
+    *,
+    request_id: str | None,
+    persist: bool,
+    engine: MatchingEngine | None,
+) -> MatchOutcome:
+    """Rank the other side for one subject, explain the results, persist them when asked."""
+    _check_request(limit, min_score)
+    engine = engine or get_engine_state()
+    model = engine.model
+    timer = _Timer()
+    other: Side = "job" if subject_side == "talent" else "talent"
+    with timer.stage("retrieval"):
+        subject = _subject(session, engine, subject_side, subject_id)
+        if len(subject) == 0:
+            raise NotFoundError(
+                f"{subject_side} {subject_id} not found", field=f"{subject_side}_id"
+            )
+        _note_missing_embedding(subject_side, subject)
+        index = engine.indexes[other].get(session)
+    rows, scores, features, source, used = _rank(
+        subject,
+        index,
+        model,
+        (engine.prefilter_size, engine.shortlist_size),
+        limit,
+        min_score,
+        timer,
+    )
+    candidates = index.table
+    ids = [candidates.ids[r] for r in rows]
+    if isinstance(subject, TalentTable) and isinstance(candidates, JobTable):
+        pairs = [(subject, 0, candidates, r) for r in rows]
+    elif isinstance(subject, JobTable) and isinstance(candidates, TalentTable):
+        pairs = [(candidates, r, subject, 0) for r in rows]
+    else:
+        raise TypeError("a match needs one talent table and one job table")
+    results = _results(ids, scores, features, source, used, pairs, timer)
+    if persist:
+        with timer.stage("persist"):
+            matched = [r.id for r in results]
+            persist_matches(
+                session,
+                talent_ids=[subject_id] * len(results) if subject_side == "talent" else matched,
+                job_ids=matched if subject_side == "talent" else [subject_id] * len(results),
+                results=results,
+                request_id=(request_id or uuid.uuid4().hex)[:REQUEST_ID_MAX],
+                explanations=[explanation_json(r.explanation) for r in results],
+            )
+    return MatchOutcome(
+        matches=results,
+        model_version=used.version if used else None,
+        source=source,
+        timings=timer.finish(),
+    )
 
 
 def match_talent_to_jobs(
@@ -363,51 +418,15 @@ def match_talent_to_jobs(
     engine: MatchingEngine | None = None,
 ) -> MatchOutcome:
     """Best open jobs for a talent, explained, and written to `matches` when `persist`."""
-    _check_request(limit, min_score)
-    engine = engine or get_engine_state()
-    model = engine.model
-    timer = _Timer()
-    with timer.stage("retrieval"):
-        subject = _subject_talent(session, engine, talent_id)
-        if len(subject) == 0:
-            raise NotFoundError(f"talent {talent_id} not found", field="talent_id")
-        _note_missing_embedding("talent", subject)
-        index = engine.indexes["job"].get(session)
-    rows, scores, features, source, used = _rank(
-        subject,
-        index,
-        model,
-        (engine.prefilter_size, engine.shortlist_size),
+    return _match(
+        session,
+        "talent",
+        talent_id,
         limit,
         min_score,
-        timer,
-    )
-    jobs = index.table
-    assert isinstance(jobs, JobTable)
-    results = _results(
-        [jobs.ids[r] for r in rows],
-        scores,
-        features,
-        source,
-        used,
-        [(subject, 0, jobs, r) for r in rows],
-        timer,
-    )
-    if persist:
-        with timer.stage("persist"):
-            persist_matches(
-                session,
-                talent_ids=[talent_id] * len(results),
-                job_ids=[r.id for r in results],
-                results=results,
-                request_id=(request_id or uuid.uuid4().hex)[:REQUEST_ID_MAX],
-                explanations=[explanation_json(r.explanation) for r in results],
-            )
-    return MatchOutcome(
-        matches=results,
-        model_version=used.version if used else None,
-        source=source,
-        timings=timer.finish(),
+        request_id=request_id,
+        persist=persist,
+        engine=engine,
     )
 
 
@@ -422,51 +441,15 @@ def match_job_to_talents(
     engine: MatchingEngine | None = None,
 ) -> MatchOutcome:
     """Best talents for a job (open or closed), explained, and persisted when `persist`."""
-    _check_request(limit, min_score)
-    engine = engine or get_engine_state()
-    model = engine.model
-    timer = _Timer()
-    with timer.stage("retrieval"):
-        subject = _subject_job(session, engine, job_id)
-        if len(subject) == 0:
-            raise NotFoundError(f"job {job_id} not found", field="job_id")
-        _note_missing_embedding("job", subject)
-        index = engine.indexes["talent"].get(session)
-    rows, scores, features, source, used = _rank(
-        subject,
-        index,
-        model,
-        (engine.prefilter_size, engine.shortlist_size),
+    return _match(
+        session,
+        "job",
+        job_id,
         limit,
         min_score,
-        timer,
-    )
-    talents = index.table
-    assert isinstance(talents, TalentTable)
-    results = _results(
-        [talents.ids[r] for r in rows],
-        scores,
-        features,
-        source,
-        used,
-        [(talents, r, subject, 0) for r in rows],
-        timer,
-    )
-    if persist:
-        with timer.stage("persist"):
-            persist_matches(
-                session,
-                talent_ids=[r.id for r in results],
-                job_ids=[job_id] * len(results),
-                results=results,
-                request_id=(request_id or uuid.uuid4().hex)[:REQUEST_ID_MAX],
-                explanations=[explanation_json(r.explanation) for r in results],
-            )
-    return MatchOutcome(
-        matches=results,
-        model_version=used.version if used else None,
-        source=source,
-        timings=timer.finish(),
+        request_id=request_id,
+        persist=persist,
+        engine=engine,
     )
 
 
