@@ -8,7 +8,7 @@ DEMO_DB ?= sqlite:///./talent_match.db
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: demo test lint typecheck pytest frontend-test dashboard services bench clean install
+.PHONY: demo test lint typecheck pytest frontend-test gateway-test dashboard services bench clean install
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -41,6 +41,10 @@ dashboard:
 frontend-test: frontend/node_modules/.package-lock.json
 	cd frontend && npm test && npm run build
 
+# The Supabase edge function (Deno from the npm registry): check, lint, fmt and its tests.
+gateway-test: services
+	bash supabase/test.sh
+
 lint: $(STAMP)
 	$(BIN)/ruff check app tests scripts migrations
 	$(BIN)/ruff format --check app tests scripts
@@ -51,7 +55,7 @@ typecheck: $(STAMP)
 pytest: $(STAMP) services
 	TEST_POSTGRES_URL=$(PG_TEST_URL) TEST_REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest
 
-test: lint typecheck frontend-test pytest
+test: lint typecheck frontend-test gateway-test pytest
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench_matching.py

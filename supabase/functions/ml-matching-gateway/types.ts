@@ -1,0 +1,63 @@
+/**
+ * Shapes shared by the gateway's modules: the validated request, the ML service's
+ * `MatchResponse` (see the service's OpenAPI schema) and the error envelope.
+ */
+
+export type MatchType = "talent-to-jobs" | "job-to-talents";
+
+export interface MatchRequest {
+  type: MatchType;
+  /** The talent (talent-to-jobs) or job (job-to-talents) id, lower-case UUID. */
+  subjectId: string;
+  limit: number;
+  minScore: number;
+}
+
+export type Category = "skills" | "experience" | "location" | "salary" | "culture" | "text";
+
+export interface Factor {
+  factor: string;
+  category: Category;
+  /** Signed contribution to the score, in score points. */
+  impact: number;
+  description: string;
+}
+
+export interface Explanation {
+  sub_scores: Record<string, number>;
+  top_factors: Factor[];
+  summary: string;
+}
+
+export interface MatchResult {
+  id: string;
+  score: number;
+  source: "ml" | "fallback";
+  model_version: string | null;
+  /** Job title, or the talent's name (the service's `title`). */
+  title?: string | null;
+  /** "Company · location · remote policy", or "headline · location · N years". */
+  subtitle?: string | null;
+  explanation: Explanation;
+}
+
+export interface MatchResponse {
+  matches: MatchResult[];
+  processing_time_ms: number;
+  model_version: string | null;
+}
+
+export interface ErrorBody {
+  code: string;
+  message: string;
+  field: string | null;
+  request_id?: string;
+}
+
+export type Role = "talent" | "company" | "admin";
+
+/** The caller, as the fallback path knows it after verifying the token itself. */
+export interface Principal {
+  sub: string;
+  role: Role | null;
+}
