@@ -30,9 +30,12 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Run the API with uvicorn."""
     import uvicorn
 
+    from app.api.server import HTTP_PROTOCOL
+
     uvicorn.run(
         "app.api.main:create_app",
         factory=True,
+        http=HTTP_PROTOCOL,
         host=host,
         port=port,
         workers=workers,
