@@ -210,12 +210,15 @@ def main(
     queries: int = typer.Option(200, help="Timed queries per direction."),
     recall_queries: int = typer.Option(20, help="Queries checked against exhaustive scoring."),
     shortlist_size: int = typer.Option(600, help="Stage-1 short-list size."),
+    prefilter_size: int = typer.Option(6000, help="Stage-1 pre-filter size (skills + text)."),
     work_dir: Path = typer.Option(Path(tempfile.gettempdir()) / "talent_match_bench"),
     out_dir: Path = typer.Option(Path("bench_results")),
 ) -> None:
     url, _ = prepare(jobs, talents, pairs, work_dir)
     db = make_engine(url)
-    engine = MatchingEngine(shortlist_size=shortlist_size, refresh_seconds=3600)
+    engine = MatchingEngine(
+        shortlist_size=shortlist_size, prefilter_size=prefilter_size, refresh_seconds=3600
+    )
     rows = []
     with Session(db, expire_on_commit=False) as session:
         model = load_active_model(session, engine, "talent_matcher")
@@ -267,6 +270,7 @@ def main(
         "jobs": jobs,
         "talents": talents,
         "shortlist_size": shortlist_size,
+        "prefilter_size": engine.prefilter_size,
         "model_version": model.version,
         "model_trees": model.booster_.num_trees(),
         "index_build_s": index_build_s,
