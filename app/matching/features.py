@@ -12,12 +12,10 @@ and a human reading an explanation see the same thing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse  # type: ignore[import-untyped]
 
 from app.matching.profiles import JobTable, SkillMatrix, TalentTable
 from app.matching.types import Category
@@ -212,6 +210,20 @@ def _count_features(
     }
 
 
+def _no_shared_skill_columns(j_required: FloatArray, n: int) -> dict[str, FloatArray]:
+    """The skill features of `n` pairs whose talent and job share no skill: what
+    `_count_features` and the ratios give for zero sums (no Jaccard, no alignment, no years;
+    full coverage only of a job that requires nothing)."""
+    required = np.broadcast_to(np.asarray(j_required, dtype=np.float64), (n,))
+    return {
+        "skill_jaccard": np.zeros(n),
+        "required_skill_coverage": (required <= 0).astype(np.float64),
+        "missing_required_skills": required.copy(),
+        "skill_proficiency_alignment": np.zeros(n),
+        "years_weighted_skill_score": np.zeros(n),
+    }
+
+
 def _skill_features(
     talents: TalentTable, t_idx: IntArray, jobs: JobTable, j_idx: IntArray
 ) -> dict[str, FloatArray]:
@@ -393,55 +405,61 @@ def one_to_many(
 
 @dataclass(frozen=True, slots=True)
 class SkillIndex:
-    """Column-major (CSC) matrices over one table's skills that make stage 1 a few sparse
-    column reads.
+    """One table's skill entries in column-major order: for each skill, the candidate rows
+    that list it and their per-entry values.
 
-    Entries are float64, so the sums equal the pairwise features exactly (stage 2 reuses
-    them). A subject names a handful of the ~500 skills, so every mat-vec of stage 1 has a vector
-    that is zero outside those columns: CSC lets `column_dot` read just those columns (a few
-    thousand entries at 100k candidates) instead of every entry of the table.
-    `by_level[p]` holds the entries whose proficiency (talents) or minimum (jobs) is `p`, so
-    a per-entry function of (talent level, job minimum) becomes one read per level;
-    `years` (talents) holds min(years, 5) / 5 per entry.
+    A subject names a handful of the ~500 skills, so every skill feature of stage 1 is a sum
+    over the entries of those few columns (a few thousand at 100k candidates): gather them
+    with `entries`, weight them, and `np.bincount` them into per-candidate sums, instead of
+    touching every entry of the table. The sums equal the pairwise features exactly (stage 2
+    reuses them).
     """
 
-    presence: sparse.csc_matrix
-    required: sparse.csc_matrix
-    by_level: dict[float, sparse.csc_matrix]
-    years: sparse.csc_matrix
+    col_ptr: IntArray
+    """(width + 1,) start of each skill's entries."""
+    rows: IntArray
+    """Candidate row of each entry."""
+    level: FloatArray
+    """Proficiency (talents) or minimum proficiency (jobs) of each entry."""
+    required: FloatArray
+    """1.0 where a job requires the skill (jobs), else 0.0."""
+    years: FloatArray
+    """min(years, 5) / 5 of each entry (talents)."""
+    n_rows: int
 
     @classmethod
     def of(cls, table: TalentTable | JobTable) -> SkillIndex:
         sk = table.skills
-        by_level = {
-            float(level): sk.csr((sk.proficiency == level).astype(np.float64)).tocsc()
-            for level in np.unique(sk.proficiency)
-        }
-        years = np.minimum(sk.years, SKILL_YEARS_CAP) / SKILL_YEARS_CAP
+        order = np.argsort(sk.indices, kind="stable")
+        owner = np.repeat(np.arange(len(table), dtype=np.int64), sk.row_counts())
+        counts = np.bincount(sk.indices, minlength=sk.n_columns)
         return cls(
-            presence=sk.csr(np.ones(len(sk.indices))).tocsc(),
-            required=sk.csr(sk.required.astype(np.float64)).tocsc(),
-            by_level=by_level,
-            years=sk.csr(years).tocsc(),
+            col_ptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+            rows=owner[order],
+            level=np.asarray(sk.proficiency[order], dtype=np.float64),
+            required=sk.required[order].astype(np.float64),
+            years=np.minimum(sk.years[order], SKILL_YEARS_CAP) / SKILL_YEARS_CAP,
+            n_rows=len(table),
         )
 
+    @property
+    def width(self) -> int:
+        return len(self.col_ptr) - 1
 
-def column_dot(matrix: sparse.csc_matrix, cols: IntArray, values: FloatArray) -> FloatArray:
-    """`matrix @ v` for a `v` that is `values` at `cols` and zero elsewhere."""
-    if len(cols) == 0:
-        return np.zeros(matrix.shape[0])
-    return np.asarray(matrix[:, cols] @ values, dtype=np.float64)
+    def entries(self, cols: IntArray) -> tuple[IntArray, IntArray]:
+        """Positions of the entries of skills `cols`, and which of `cols` each belongs to."""
+        starts = self.col_ptr[cols]
+        lengths = self.col_ptr[cols + 1] - starts
+        which = np.repeat(np.arange(len(cols), dtype=np.int64), lengths)
+        offsets = np.cumsum(lengths) - lengths
+        positions = np.arange(int(lengths.sum()), dtype=np.int64) - offsets[which] + starts[which]
+        return positions, which
 
-
-def _alignment(
-    shortfall_of: Callable[[float], FloatArray], cols: IntArray, index: SkillIndex
-) -> FloatArray:
-    """Sum over shared entries of 1 - shortfall / 4, one column read per proficiency level
-    (the levels partition the entries, so together they read each column once)."""
-    total = np.zeros(index.presence.shape[0])
-    for level, matrix in index.by_level.items():
-        total += column_dot(matrix, cols, shortfall_of(level))
-    return total
+    def sum_rows(self, positions: IntArray, weights: FloatArray | None = None) -> FloatArray:
+        """Per-candidate sum of `weights` (1 per entry when None) over the given entries."""
+        return np.bincount(self.rows[positions], weights=weights, minlength=self.n_rows).astype(
+            np.float64, copy=False
+        )
 
 
 def skill_text_columns(
@@ -452,48 +470,58 @@ def skill_text_columns(
 ) -> dict[str, FloatArray]:
     """The skill and text features of row 0 of `subject` against every candidate.
 
-    Skill features read only the subject's columns of the candidates' `SkillIndex`, so they
-    cost a few thousand sparse entries at 100k candidates; with `text_scores` (e.g. a
+    Skill features read only the entries of the subject's skills in the candidates'
+    `SkillIndex`, a few thousand at 100k candidates; with `text_scores` (e.g. a
     reduced-dimension approximation) in place of the exact cosine they are the cheap half of
     stage 1, the half that can pre-filter the rest.
     """
-    width = skills.presence.shape[1]
     start, end = subject.skills.indptr[0], subject.skills.indptr[1]
-    inside = subject.skills.indices[start:end] < width
+    inside = subject.skills.indices[start:end] < skills.width
     cols = subject.skills.indices[start:end][inside]
-    level = subject.skills.proficiency[start:end][inside].astype(np.float64)
-    ones = np.ones(len(cols))
+    positions, which = skills.entries(cols)
+    subject_level = subject.skills.proficiency[start:end][inside][which]
     n_subject = np.full(1, float(end - start))
+    shared = skills.sum_rows(positions)
 
     def meets(shortfall: FloatArray) -> FloatArray:
-        return 1.0 - np.clip(shortfall, 0.0, PROFICIENCY_SPAN) / 4.0
+        return 1.0 - np.clip(shortfall, 0.0, PROFICIENCY_SPAN) / PROFICIENCY_SPAN
 
     if isinstance(subject, TalentTable) and isinstance(candidates, JobTable):
-        shared_required = column_dot(skills.required, cols, ones)
+        # Entries are job minimums; the talent's levels are the subject's values.
+        shared_required = skills.sum_rows(positions, skills.required[positions])
         t_counts = n_subject
         j_counts = np.asarray(candidates.skills.row_counts(), dtype=np.float64)
         j_required = np.asarray(candidates.n_required, dtype=np.float64)
-        shared = column_dot(skills.presence, cols, ones)
-        # Entries are job minimums m; the talent's levels are the subject's values.
-        alignment = _alignment(lambda m: meets(m - level), cols, skills)
+        alignment = skills.sum_rows(positions, meets(skills.level[positions] - subject_level))
         years = np.minimum(subject.skills.years[start:end][inside], SKILL_YEARS_CAP)
-        years_sum = column_dot(skills.presence, cols, years / SKILL_YEARS_CAP)
+        years_sum = skills.sum_rows(positions, (years / SKILL_YEARS_CAP)[which])
     elif isinstance(subject, JobTable) and isinstance(candidates, TalentTable):
+        # Entries are talent levels; the job's minimums are the subject's values.
         required = subject.skills.required[start:end][inside].astype(np.float64)
-        shared = column_dot(skills.presence, cols, ones)
-        shared_required = column_dot(skills.presence, cols, required)
+        shared_required = skills.sum_rows(positions, required[which])
         t_counts = np.asarray(candidates.skills.row_counts(), dtype=np.float64)
         j_counts = n_subject
         j_required = np.full(1, float(subject.n_required[0]))
-        # Entries are talent levels p; the job's minimums are the subject's values.
-        alignment = _alignment(lambda p: meets(level - p), cols, skills)
-        years_sum = column_dot(skills.years, cols, ones)
+        alignment = skills.sum_rows(positions, meets(subject_level - skills.level[positions]))
+        years_sum = skills.sum_rows(positions, skills.years[positions])
     else:
         raise TypeError("subject and candidates must be one TalentTable and one JobTable")
     n = len(candidates)
-    columns = _count_features(shared, shared_required, t_counts, j_counts, j_required)
-    columns["skill_proficiency_alignment"] = _safe_divide(alignment, shared, 0.0)
-    columns["years_weighted_skill_score"] = _safe_divide(years_sum, j_counts, 0.0)
+    # Most candidates share no skill with the subject: give every row the value of a pair
+    # that shares none, then compute the real ratios only for the rows that share some.
+    columns = _no_shared_skill_columns(j_required, n)
+    touched = np.flatnonzero(shared)
+
+    def at(values: FloatArray) -> FloatArray:
+        return values[touched] if len(values) > 1 else values
+
+    exact = _count_features(
+        shared[touched], shared_required[touched], at(t_counts), at(j_counts), at(j_required)
+    )
+    exact["skill_proficiency_alignment"] = _safe_divide(alignment[touched], shared[touched], 0.0)
+    exact["years_weighted_skill_score"] = _safe_divide(years_sum[touched], at(j_counts), 0.0)
+    for name, values in exact.items():
+        columns[name][touched] = values
     if text_scores is None:
         text_scores = np.asarray(candidates.embeddings @ subject.embeddings[0], dtype=np.float64)
     both = candidates.has_embedding & bool(subject.has_embedding[0])

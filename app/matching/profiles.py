@@ -13,12 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse  # type: ignore[import-untyped]
 
 from app.db.models import COMPANY_SIZES, REMOTE_POLICIES, REMOTE_PREFERENCES, SENIORITY_LEVELS
 from app.db.models import WORK_STYLES as WORK_STYLE_VALUES
@@ -140,13 +138,6 @@ class SkillMatrix:
             years=self.years[pos],
             required=self.required[pos],
             n_columns=self.n_columns,
-        )
-
-    def csr(self, values: npt.NDArray[np.floating[Any]] | None = None) -> sparse.csr_matrix:
-        """Presence (or the given per-entry values) as a scipy CSR matrix for mat-vec work."""
-        data = np.ones(len(self.indices), np.float32) if values is None else values
-        return sparse.csr_matrix(
-            (data, self.indices, self.indptr), shape=(len(self.indptr) - 1, self.n_columns)
         )
 
 

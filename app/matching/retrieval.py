@@ -1,11 +1,13 @@
 """Two-stage retrieval over an in-memory candidate index.
 
-Stage 1 scores every candidate cheaply: one dense mat-vec for text similarity, two sparse
-mat-vecs for skill overlap and required-skill coverage, and column arithmetic for the other
-features (see `stage_one_features`). A linear proxy of the model (fitted at training time and
-stored in the model's metadata) or, without a model, the rule-based fallback itself turns
-those columns into a score, and the best `shortlist_size` candidates go to stage 2, where the
-full features and the model run. SHAP runs only for the results that are returned.
+Stage 1 scores every candidate cheaply: a reduced-dimension mat-vec for text similarity and
+sums over the entries of the subject's skills give the skill and text features of all N
+candidates; the best `prefilter_size` by those features' share of the proxy score get the
+other features too (column arithmetic: experience, location, salary, culture). A linear proxy
+of the model (fitted at training time and stored in the model's metadata) or, without a
+model, the rule-based fallback itself turns those columns into a score, and the best
+`shortlist_size` go to stage 2, which reuses their columns (exact text cosine added) for the
+model. SHAP runs only for the results that are returned.
 
 The index is rebuilt when its source rows change: a cheap change stamp (counts and newest
 update times) is compared at most every `refresh_seconds`, and `invalidate()` forces it.
@@ -47,7 +49,7 @@ SVD_SAMPLE = 20_000
 
 @dataclass(slots=True)
 class CandidateIndex:
-    """One side's candidates as a columnar table plus the sparse matrices stage 1 needs."""
+    """One side's candidates as a columnar table plus the skill entries stage 1 sums over."""
 
     side: Side
     table: TalentTable | JobTable
@@ -262,7 +264,8 @@ def stage_one(
     if prefilter_size is None or prefilter_size >= n:
         context = context_columns(subject, table, slice(None))
         return StageOne(np.arange(n, dtype=np.int64), {**cheap, **context})
-    rows = top_k(partial_proxy_scores(cheap, weights), prefilter_size)
+    # Sorted, so the gathers of the other columns walk memory forwards.
+    rows = np.sort(top_k(partial_proxy_scores(cheap, weights), prefilter_size))
     context = context_columns(subject, table, rows)
     return StageOne(rows, {**{name: col[rows] for name, col in cheap.items()}, **context})
 

@@ -12,6 +12,8 @@ from app.matching.features import (
     FEATURE_NAMES,
     FEATURES,
     UNKNOWN,
+    _count_features,
+    _no_shared_skill_columns,
     chord_km,
     one_to_many,
     pair_features,
@@ -200,3 +202,28 @@ def test_invalid_categorical_input_is_refused():
         talent_table([talent(seniority="wizard")], SkillVocab())
     with pytest.raises(ValueError, match="remote"):
         job_table([job(remote_policy="sometimes")], SkillVocab())
+
+
+@given(
+    required=st.lists(st.integers(0, 6), min_size=1, max_size=30),
+    t_count=st.integers(0, 12),
+)
+def test_no_shared_skill_columns_are_the_zero_overlap_features(
+    required: list[int], t_count: int
+) -> None:
+    """Stage 1 gives untouched candidates these values; they must be what the real formulas
+    give for zero shared skills."""
+    j_required = np.asarray(required, dtype=np.float64)
+    n = len(required)
+    zeros = np.zeros(n)
+    j_counts = j_required + 1.0
+    expected = _count_features(zeros, zeros, np.full(1, float(t_count)), j_counts, j_required)
+    got = _no_shared_skill_columns(j_required, n)
+    for name, values in expected.items():
+        np.testing.assert_array_equal(got[name], values)
+    np.testing.assert_array_equal(got["skill_proficiency_alignment"], zeros)
+    np.testing.assert_array_equal(got["years_weighted_skill_score"], zeros)
+    scalar = _no_shared_skill_columns(np.full(1, j_required[0]), n)
+    np.testing.assert_array_equal(
+        scalar["required_skill_coverage"], np.full(n, 1.0 if required[0] == 0 else 0.0)
+    )
