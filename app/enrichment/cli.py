@@ -103,9 +103,10 @@ def extract(text: str, sections: bool = False) -> None:
 def train_sections(
     annotations: Annotated[Path, typer.Option(exists=True, dir_okay=False)],
     out: Annotated[Path | None, typer.Option(help="Default: settings.section_model_path.")] = None,
-    version: str = "section_classification_v1.1-logreg",
+    version: str = "section_classification_v1.2-logreg-position",
 ) -> None:
-    """Train the section classifier (logistic regression on embeddings) from a JSONL export."""
+    """Train the section classifier (logistic regression on embeddings and position, hybrid
+    with the rules) from a JSONL export; its CV accuracy is grouped by posting."""
     from app.enrichment.config import VERSION_RE
     from app.enrichment.section_model import (
         load_annotations,
@@ -117,7 +118,7 @@ def train_sections(
     match = VERSION_RE.match(version)
     if match is None or match["type"] != "section_classification":
         raise typer.BadParameter(
-            "must look like section_classification_v1.1[-suffix]", param_hint="--version"
+            "must look like section_classification_v1.2[-suffix]", param_hint="--version"
         )
     examples = load_annotations(annotations)
     model, metrics = train_section_model(examples, version=version)

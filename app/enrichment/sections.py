@@ -2,9 +2,11 @@
 
 Postings arrive with real line breaks or flattened to one line ("... PREFERRED QUALIFICATIONS •
 Hands on Java ..."), so headers are found both as short lines and inline (an all-caps run or a
-"Phrase:" containing a header keyword). The rule-based classifier reads the header first and
-falls back to content cues; relevance is the expected relevance over the label probabilities,
-so a trained model (section_model.py) plugs in with the same output.
+"Phrase:" containing a header keyword). The rule-based classifier reads the header first, then
+a header the splitter left inside the body ("...IIIResponsibilities: Work with..."), and falls
+back to content cues; relevance is the expected relevance over the label probabilities, so a
+trained model (section_model.py) plugs in with the same output. `decisive_rule` says when the
+rules have specific evidence; the trained hybrid lets the model decide only the other sections.
 """
 
 from __future__ import annotations
@@ -144,15 +146,15 @@ _CONTENT_CUES: dict[str, tuple[str, ...]] = {
     ),
     "benefits": (
         r"401\(?k\)?",
-        r"dental",
-        r"vision",
+        r"\bdental\b",
+        r"\bvision (?:insurance|coverage|plans?)\b|\b(?:dental|medical),? (?:and )?vision\b",
         r"health insurance",
         r"paid time off",
         r"\bpto\b",
         r"vacation",
         r"bonus",
         r"stock options",
-        r"equity",
+        r"\bequity (?:grants?|package|compensation)\b",
         r"competitive (?:salary|pay)",
         r"per hour",
         r"/hr\b",
@@ -169,6 +171,10 @@ _CONTENT_CUES: dict[str, tuple[str, ...]] = {
         r"\bour mission\b",
         r"employees worldwide",
         r"industry leader",
+        r"\bsince (?:19|20)\d\d\b",
+        r"\b\d[\d,]* (?:employees|associates|professionals|consultants|offices|locations)\b",
+        r"\b(?:worldwide|nationwide|globally)\b",
+        r"\b(?:privately held|publicly traded)\b",
     ),
     "legal": (
         r"equal opportunity",
@@ -179,6 +185,8 @@ _CONTENT_CUES: dict[str, tuple[str, ...]] = {
         r"national origin",
         r"e-verify",
         r"disability",
+        r"(?:authorized|eligible|authorization) to work",
+        r"\bwork (?:authorization|permit)\b",
     ),
     "application": (
         r"\bapply\b",
@@ -188,6 +196,9 @@ _CONTENT_CUES: dict[str, tuple[str, ...]] = {
         r"contact",
         r"click",
         r"recruiter",
+        r"(?<!\d)\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}(?!\d)",
+        r"\b(?:please )?call\b",
+        r"\b(?:be reached|reach (?:me|us|out))\b",
     ),
 }
 # Specific cues (an EEO sentence, "401(k)") say more than generic ones ("develop", "strong").
@@ -199,6 +210,7 @@ _CUE_WEIGHT = {
     "legal": 3.0,
     "application": 1.5,
 }
+SPECIFIC_CUE_LABELS = frozenset(label for label, weight in _CUE_WEIGHT.items() if weight > 1.0)
 _HEADER_KW = re.compile(
     r"\b(?:" + "|".join(c for cues in _HEADER_CUES.values() for c in cues) + r")\b", re.I
 )
@@ -206,10 +218,31 @@ _HEADER_RES = {
     label: re.compile(r"\b(?:" + "|".join(cues) + r")\b", re.I)
     for label, cues in _HEADER_CUES.items()
 }
-_CONTENT_RES = {label: [re.compile(c, re.I) for c in cues] for label, cues in _CONTENT_CUES.items()}
+# Cues without regex syntax are matched as lower-case substrings (several times faster).
+_LITERAL = re.compile(r"[\\.^$*+?{}\[\]|()]")
+_CONTENT_TESTS = {
+    label: (
+        [c.lower() for c in cues if not _LITERAL.search(c)],
+        [re.compile(c, re.I) for c in cues if _LITERAL.search(c)],
+    )
+    for label, cues in _CONTENT_CUES.items()
+}
 _CAPS_RUN = re.compile(
     r"(?<![\w'])([A-Z][A-Z&'’]+(?:[ ,/]+(?:[A-Z][A-Z&'’]+|AND|OF|TO|&|A)){0,7})(?![\w'])"
 )
+# A "Title Case Phrase:" inside a body: a header the splitter left in (glued to the previous
+# word, "IIIResponsibilities:", or after a sentence without a space, "Canada.Skills Required:").
+_INLINE_WORD = r"(?:[A-Z][a-z'’]+|[A-Z]{2,}(?![a-z]))"
+# Matched backwards from each colon (colons are rare; scanning the whole body is 15x slower).
+_INLINE_HEADER = re.compile(
+    rf"({_INLINE_WORD}(?:[ \t]*(?:&|and|of|/|-)?[ \t]*{_INLINE_WORD}){{0,4}})[ \t]*$"
+)
+_INLINE_HEADER_REACH = 100
+# An inline header decides only when it opens the body (starts in its first third) and most of
+# the body (this share) sits under it, so "Responsibilities: ... Requirements: ..." in a body
+# headed "Responsibilities" stays responsibilities.
+INLINE_HEADER_MIN_SHARE = 0.6
+INLINE_HEADER_MAX_START = 1 / 3
 _COLON_HEADER = re.compile(
     r"(?:^|(?<=[\n.!?•*]\s)|(?<=[\n•*])|(?<=\s{2}))"
     r"([A-Z][\w'’&/\-]*(?:[ \t]+[\w'’&/\-()]+){0,6}?)[ \t]*:(?!//)"
@@ -305,27 +338,109 @@ def header_label(header: str | None) -> str | None:
     return None
 
 
-def classify_rule(section: Section) -> SectionLabel:
-    """A specific header decides (confidence 0.9). Generic headers ("Description", "Location")
-    and untitled sections are decided by content cues, leaning to "overview": an untitled
-    opening paragraph is usually the pitch, not the requirements."""
-    named = header_label(section.header)
-    if named is not None:
-        return _labelled(named, 0.9)
+def _phrase_label(phrase: str) -> str:
+    """The label of a header phrase that contains a keyword: the keyword ending last wins (the
+    head of "Key Responsibilities and Qualifications"), the longer one on a tie ("Company
+    Overview" is about the company, not an overview)."""
+    best, key = "overview", (-1, 0)
+    for label, pattern in _HEADER_RES.items():
+        for match in pattern.finditer(phrase):
+            candidate = (match.end(), match.end() - match.start())
+            if candidate > key:
+                best, key = label, candidate
+    return best
+
+
+def inline_headers(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, label) of each "Phrase:" inside a body that names a section kind; generic
+    ones ("Location:", "Job Description:") have the label "overview", and any other colon
+    (a field, "Travel: 80%") the label "", as it ends the block of the header before it."""
+    out: list[tuple[int, int, str]] = []
+    colon, after_previous = text.find(":"), 0
+    while colon != -1:
+        if not text.startswith("//", colon + 1):  # not a URL
+            lo = max(after_previous, colon - _INLINE_HEADER_REACH)
+            match = _INLINE_HEADER.search(text, lo, colon)
+            if match and _HEADER_KW.search(match.group(1)):
+                out.append((match.start(1), colon + 1, _phrase_label(match.group(1))))
+            elif not text[colon + 1 : colon + 2].isdigit():  # a field ("Travel:"), not 10:30
+                out.append((colon, colon + 1, ""))
+        after_previous = colon + 1
+        colon = text.find(":", colon + 1)
+    return out
+
+
+def inline_header_label(text: str) -> str | None:
+    """The specific label of a header inside the body that opens it and covers most of it
+    (see INLINE_HEADER_MIN_SHARE); None otherwise."""
+    hits = inline_headers(text)
+    if not text or not hits:
+        return None
+    for i, (start, _, label) in enumerate(hits):
+        if start > INLINE_HEADER_MAX_START * len(text):
+            break
+        if label in ("overview", ""):
+            continue
+        covered = 0
+        for j in range(i, len(hits)):
+            stop = hits[j + 1][0] if j + 1 < len(hits) else len(text)
+            if hits[j][2] == label:
+                covered += stop - hits[j][1]
+        if covered >= INLINE_HEADER_MIN_SHARE * len(text):
+            return label
+    return None
+
+
+def _content_scores(section: Section) -> dict[str, float]:
+    text, lower = section.text, section.text.lower()
     scores: dict[str, float] = {
-        label: _CUE_WEIGHT[label] * sum(1 for cue in cues if cue.search(section.text))
-        for label, cues in _CONTENT_RES.items()
+        label: _CUE_WEIGHT[label]
+        * (sum(1 for c in literals if c in lower) + sum(1 for c in patterns if c.search(text)))
+        for label, (literals, patterns) in _CONTENT_TESTS.items()
     }
     scores["overview"] = 0.0
     if section.header is not None:
         scores["overview"] += 2.0
     elif section.index == 0:
         scores["overview"] += 2.5
+    return scores
+
+
+def _rule(section: Section) -> tuple[SectionLabel, bool]:
+    """The rules' label and whether it rests on specific evidence (see decisive_rule)."""
+    named = header_label(section.header)
+    if named is not None:
+        return _labelled(named, 0.9), True
+    inline = inline_header_label(section.text)
+    if inline is not None:
+        return _labelled(inline, 0.85), True
+    scores = _content_scores(section)
     best = max(scores, key=lambda label: scores[label])
     total = sum(scores.values())
     if scores[best] == 0:
-        return _labelled("overview", 0.5)
-    return _labelled(best, 0.45 + 0.45 * scores[best] / total)
+        return _labelled("overview", 0.5), False
+    return _labelled(best, 0.45 + 0.45 * scores[best] / total), best in SPECIFIC_CUE_LABELS
+
+
+def decisive_rule(section: Section) -> SectionLabel | None:
+    """The rules' label when they have specific evidence, None when they only guess.
+
+    Specific evidence is a specific header (confidence 0.9), a header inside the body that
+    opens it and covers most of it (0.85), or content cues winning for a label whose cues are
+    specific phrases (SPECIFIC_CUE_LABELS: an EEO sentence, "401(k)", a phone number,
+    "founded in"). The rest (a generic header or none, and generic cues such as "develop",
+    "strong", "years of experience") is a guess that a trained model may overrule.
+    """
+    label, decisive = _rule(section)
+    return label if decisive else None
+
+
+def classify_rule(section: Section) -> SectionLabel:
+    """A specific header decides (confidence 0.9), or failing that a header inside the body
+    that opens it and covers most of it (0.85). Generic headers ("Description", "Location")
+    and untitled sections are decided by content cues, leaning to "overview": an untitled
+    opening paragraph is usually the pitch, not the requirements."""
+    return _rule(section)[0]
 
 
 def _labelled(label: str, confidence: float) -> SectionLabel:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,3 +79,21 @@ def test_bad_registry_fails_at_start_with_the_field_named(config_path: Path) -> 
     code, _, err = run("--stale")
     assert code == 2
     assert "models.clustering.model_id" in err
+
+
+def test_train_sections_writes_a_model_that_loads(config_path: Path, tmp_path: Path) -> None:
+    from app.enrichment.section_model import load_section_model
+
+    export = tmp_path / "export.jsonl"
+    lines = (Path(__file__).parent / "data" / "dice_sections.jsonl").read_text().splitlines()
+    export.write_text("\n".join(lines[:40]) + "\n")
+    out = tmp_path / "sections.json"
+    code, stdout, err = run("train-sections", "--annotations", str(export), "--out", str(out))
+    assert code == 0, err
+    report = json.loads(stdout)
+    assert report["version"] == "section_classification_v1.2-logreg-position"
+    assert report["cv_grouped_by"] == "posting"
+    model = load_section_model(out)
+    assert model.features == ("embedding", "position")
+    code, _, err = run("train-sections", "--annotations", str(export), "--version", "bad_v1")
+    assert code != 0
