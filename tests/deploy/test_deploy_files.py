@@ -60,6 +60,25 @@ def test_dockerfile_is_slim_non_root_with_healthcheck_and_two_workers() -> None:
     assert '"--workers", "2"' in text
     assert "torch==2.13.0" in text
     assert "app train --initial" in text, "the initial model must be baked into the image"
+    assert "app.api.server:NoDelayH11Protocol" in text, "multi-worker serving needs TCP_NODELAY"
+
+
+def test_dockerfile_builds_and_ships_the_dashboard() -> None:
+    """The dashboard is built in its own stage and lands where the API serves it from."""
+    from app.settings import PROJECT_ROOT, Settings
+
+    text = (ROOT / "Dockerfile").read_text()
+    stage = re.search(r"^FROM node:\S+ AS (\w+)$(.*?)^FROM ", text, re.M | re.S)
+    assert stage is not None
+    assert "npm ci" in stage.group(2)
+    assert "npm run build" in stage.group(2)
+    workdir = re.findall(r"^WORKDIR (\S+)", text, re.M)[-1]
+    default = Settings.model_fields["dashboard_dir"].default.relative_to(PROJECT_ROOT)
+    copy = re.search(rf"^COPY --from={stage.group(1)} .*?/dist (\S+)$", text, re.M)
+    assert copy is not None
+    assert (Path(workdir) / copy.group(1)).resolve() == Path(workdir) / default
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert "**/node_modules" in ignored, "a local node_modules must not enter the build context"
 
 
 def test_env_example_documents_every_setting() -> None:
