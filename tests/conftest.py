@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,10 +31,11 @@ def _admin_pg_url() -> str:
     return normalise_url(os.environ.get("TEST_POSTGRES_URL", DEFAULT_PG))
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+@contextmanager
+def scratch_postgres_database(prefix: str) -> Iterator[str]:
+    """A Postgres database of the caller's own (`<prefix>_<pid>_<random>`), dropped after."""
     admin_url = _admin_pg_url()
-    name = f"tm_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -44,6 +46,12 @@ def postgres_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    with scratch_postgres_database("tm_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

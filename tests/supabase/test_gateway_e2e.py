@@ -40,8 +40,9 @@ from app.matching.profiles import SkillVocab
 from app.matching.repository import load_job_table, load_talent_table
 from app.seeding.service import seed_world
 from app.training import registry
-from tests.conftest import DEFAULT_PG
+from tests.conftest import scratch_postgres_database
 from tests.jwt_tokens import b64url, claims_for, hs256
+from tests.training.conftest import register_artifact
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -120,34 +121,6 @@ def _ensure_deno() -> None:
         pytest.fail(f"could not install deno:\n{result.stdout}\n{result.stderr}")
 
 
-def _register_tiny_model(engine: Engine, root: Path) -> None:
-    rng = np.random.default_rng(0)
-    x = rng.random((300, len(FEATURE_NAMES)))
-    y = 100.0 * x[:, FEATURE_INDEX["required_skill_coverage"]]
-    booster = fit_booster(x, y, params={"min_data_in_leaf": 5}, num_boost_round=5)
-    directory = root / MODEL_VERSION
-    MatchingModel(booster, ModelMetadata(version=MODEL_VERSION)).save(directory)
-    with Session(engine) as session:
-        registry.register_version(
-            session,
-            model_id="talent_matcher",
-            version=MODEL_VERSION,
-            metrics={"ndcg_at_10": 0.5},
-            params={},
-            feature_list=list(FEATURE_NAMES),
-            artifact_path=str(directory),
-            artifact_sha256=sha256_file(directory / MODEL_FILE),
-            train_rows=300,
-            valid_rows=0,
-            data_hash=None,
-            training_window_start=None,
-            training_window_end=None,
-            created_by="test",
-            activate=True,
-        )
-        session.commit()
-
-
 @dataclass
 class Stack:
     engine: Engine
@@ -166,18 +139,8 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def database_url() -> Iterator[str]:
-    admin_url = normalise_url(os.environ.get("TEST_POSTGRES_URL", DEFAULT_PG))
-    name = f"tm_gateway_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
-    try:
+    with scratch_postgres_database("tm_gateway") as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +150,9 @@ def stack(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     upgrade_head(database_url)
     engine = make_engine(database_url)
     report = seed_world(engine, talents=120, jobs=40, pairs=100, seed=7, embed=False)
-    _register_tiny_model(engine, root / "models")
+    with Session(engine) as session:
+        register_artifact(session, root / "models", MODEL_VERSION, activate=True)
+        session.commit()
     talents = report.example_talents
     with engine.connect() as conn:
         (company_user, company_job), (_, other_job) = conn.execute(
