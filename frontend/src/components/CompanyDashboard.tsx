@@ -6,6 +6,7 @@ import { FeedbackButtons, type FeedbackOption } from "./FeedbackButtons";
 import { MatchCard } from "./MatchCard";
 import { ErrorNotice, LiveStatus } from "./Notice";
 import { LIMIT_CHOICES } from "./TalentDashboard";
+import { MinScoreField } from "./MinScoreField";
 
 const COMPANY_FEEDBACK: FeedbackOption[] = [
   { type: "contact", label: "Contact", doneMessage: "Marked as contacted", variant: "primary" },
@@ -136,17 +137,7 @@ export function CompanyDashboard({ service, me }: CompanyDashboardProps) {
             <option value="name">Name (A to Z)</option>
           </select>
         </label>
-        <label className="field">
-          <span>Minimum score</span>
-          <input
-            type="number"
-            min={0}
-            max={100}
-            step={5}
-            value={minScore}
-            onChange={(e) => setMinScore(Math.min(100, Math.max(0, Number(e.target.value) || 0)))}
-          />
-        </label>
+        <MinScoreField value={minScore} onChange={setMinScore} />
         <button
           type="button"
           className="button button--secondary"

@@ -5,6 +5,7 @@ import { useLatestRequest } from "../useLatestRequest";
 import { FeedbackButtons, type FeedbackOption } from "./FeedbackButtons";
 import { MatchCard } from "./MatchCard";
 import { ErrorNotice, LiveStatus } from "./Notice";
+import { MinScoreField } from "./MinScoreField";
 
 const TALENT_FEEDBACK: FeedbackOption[] = [
   { type: "apply", label: "Apply", doneMessage: "Application sent", variant: "primary" },
@@ -95,17 +96,7 @@ export function TalentDashboard({ service, me }: TalentDashboardProps) {
             ))}
           </select>
         </label>
-        <label className="field">
-          <span>Minimum score</span>
-          <input
-            type="number"
-            min={0}
-            max={100}
-            step={5}
-            value={minScore}
-            onChange={(e) => setMinScore(Math.min(100, Math.max(0, Number(e.target.value) || 0)))}
-          />
-        </label>
+        <MinScoreField value={minScore} onChange={setMinScore} />
         <button type="submit" className="button button--secondary" disabled={loading}>
           Refresh
         </button>
