@@ -546,31 +546,3 @@ def context_columns(
     for block in (_experience_features, _location_features, _salary_features, _culture_features):
         columns.update(block(*args))
     return {name: np.broadcast_to(col, (n,)) for name, col in columns.items()}
-
-
-def stage_one_columns(
-    subject: TalentTable | JobTable,
-    candidates: TalentTable | JobTable,
-    skills: SkillIndex,
-    text_scores: FloatArray | None = None,
-) -> dict[str, FloatArray]:
-    """Every feature of row 0 of `subject` against every candidate, without per-pair work.
-
-    The result equals `one_to_many` (up to float summation order); `text_scores`, when
-    given, replaces the exact embedding cosine.
-    """
-    return {
-        **skill_text_columns(subject, candidates, skills, text_scores),
-        **context_columns(subject, candidates, slice(None)),
-    }
-
-
-def stage_one_features(
-    subject: TalentTable | JobTable,
-    candidates: TalentTable | JobTable,
-    skills: SkillIndex,
-    text_scores: FloatArray | None = None,
-) -> FloatArray:
-    """`stage_one_columns` as a matrix in registry order."""
-    columns = stage_one_columns(subject, candidates, skills, text_scores)
-    return np.column_stack([columns[name] for name in FEATURE_NAMES])

@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 
 from app.matching import fallback
-from app.matching.features import FEATURE_INDEX, one_to_many, stage_one_features
+from app.matching.features import (
+    FEATURE_INDEX,
+    FEATURE_NAMES,
+    context_columns,
+    one_to_many,
+    skill_text_columns,
+)
 from app.matching.retrieval import (
     CandidateIndex,
     proxy_scores,
@@ -14,6 +20,15 @@ from app.matching.retrieval import (
 )
 from app.matching.training import fit_proxy_weights
 from tests.matching.conftest import make_world
+
+
+def stage_one_features(subject, candidates, skills):
+    """Every stage-1 column of the subject against every candidate, as a registry-order matrix."""
+    columns = {
+        **skill_text_columns(subject, candidates, skills),
+        **context_columns(subject, candidates, slice(None)),
+    }
+    return np.column_stack([columns[name] for name in FEATURE_NAMES])
 
 
 @pytest.fixture(scope="module")
