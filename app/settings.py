@@ -93,10 +93,10 @@ class Settings(BaseSettings):
         default=600, ge=1, le=100_000, description="Stage-1 candidates scored by the model."
     )
     matching_prefilter_size: int = Field(
-        default=6000,
+        default=1500,
         ge=1,
         le=1_000_000,
-        description="Stage-1 candidates, by skills and text, that get the other features.",
+        description="Stage-1 candidates, by the pre-filter score, that get every other feature.",
     )
     matching_index_refresh_seconds: float = Field(
         default=5.0, ge=0.0, description="How often a candidate index checks for changed rows."

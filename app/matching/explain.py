@@ -43,12 +43,22 @@ TOP_FACTORS = 3
 MAX_NAMES = 4
 
 
+def _group_matrix() -> FloatArray:
+    """(F, categories) 0/1 matrix: contributions @ it sums them per sub-score category."""
+    matrix = np.zeros((len(FEATURE_NAMES), len(SUB_SCORE_CATEGORIES)))
+    for name, col in FEATURE_INDEX.items():
+        group = SUB_SCORE_GROUP[FEATURE_BY_NAME[name].category]
+        matrix[col, SUB_SCORE_CATEGORIES.index(group)] = 1.0
+    return matrix
+
+
+_GROUP_MATRIX = _group_matrix()
+
+
 def category_contributions(contribs: FloatArray) -> dict[str, FloatArray]:
     """Sum of per-feature contributions (M, F[+1]) per sub-score category -> (M,) each."""
-    out = {c: np.zeros(contribs.shape[0]) for c in SUB_SCORE_CATEGORIES}
-    for name, col in FEATURE_INDEX.items():
-        out[SUB_SCORE_GROUP[FEATURE_BY_NAME[name].category]] += contribs[:, col]
-    return out
+    by_cat = contribs[:, : len(FEATURE_NAMES)] @ _GROUP_MATRIX
+    return {c: by_cat[:, k] for k, c in enumerate(SUB_SCORE_CATEGORIES)}
 
 
 def category_scale(contribs: FloatArray, quantile: float = 0.95) -> dict[str, float]:
@@ -60,16 +70,10 @@ def category_scale(contribs: FloatArray, quantile: float = 0.95) -> dict[str, fl
 
 
 def sub_scores(contribs: FloatArray, scale: Mapping[str, float]) -> list[dict[str, float]]:
-    by_cat = category_contributions(contribs)
-    rows = []
-    for i in range(contribs.shape[0]):
-        rows.append(
-            {
-                c: round(float(np.clip(50.0 + 50.0 * by_cat[c][i] / scale.get(c, 1.0), 0, 100)), 1)
-                for c in SUB_SCORE_CATEGORIES
-            }
-        )
-    return rows
+    by_cat = contribs[:, : len(FEATURE_NAMES)] @ _GROUP_MATRIX
+    units = np.asarray([scale.get(c, 1.0) for c in SUB_SCORE_CATEGORIES])
+    scores = np.clip(50.0 + 50.0 * by_cat / units, 0.0, 100.0).round(1)
+    return [dict(zip(SUB_SCORE_CATEGORIES, row, strict=True)) for row in scores.tolist()]
 
 
 class PairView:
@@ -312,18 +316,20 @@ def explain(
     """One Explanation per row; `contribs` is (M, F) or (M, F+1) with the base column last."""
     per_feature = contribs[:, : len(FEATURE_NAMES)]
     subs = sub_scores(per_feature, scale)
+    top = np.argsort(-np.abs(per_feature), axis=1, kind="stable")[:, :TOP_FACTORS]
+    impacts = np.take_along_axis(per_feature, top, axis=1).round(2).tolist()
+    values = np.take_along_axis(features, top, axis=1).tolist()
     out = []
     for i, (talents, t, jobs, j) in enumerate(pairs):
         view = PairView(talents, t, jobs, j)
-        order = np.argsort(-np.abs(per_feature[i]), kind="stable")[:TOP_FACTORS]
         factors = [
             Factor(
                 factor=FEATURE_NAMES[k],
                 category=FEATURE_BY_NAME[FEATURE_NAMES[k]].category,
-                impact=round(float(per_feature[i, k]), 2),
-                description=describe(FEATURE_NAMES[k], float(features[i, k]), view),
+                impact=impact,
+                description=describe(FEATURE_NAMES[k], value, view),
             )
-            for k in order
+            for k, impact, value in zip(top[i].tolist(), impacts[i], values[i], strict=True)
         ]
         out.append(
             Explanation(

@@ -93,15 +93,12 @@ def contributions(features: FloatArray) -> FloatArray:
     return out
 
 
-def partial_scores(columns: dict[str, FloatArray]) -> FloatArray:
-    """The rules' points from the features in `columns` alone (no base score, no clip): the
-    score is a sum over rules, so this ranks candidates by that part of it exactly."""
-    n = len(next(iter(columns.values())))
-    total = np.zeros(n)
-    for rule in RULES:
-        if rule.feature in columns:
-            total += rule.weight * (rule.goodness(columns[rule.feature]) - NEUTRAL_GOODNESS)
-    return total
+LINEAR_WEIGHTS: dict[str, float] = {
+    rule.feature: rule.weight for rule in RULES if rule.goodness is _identity
+}
+"""The rules whose goodness is the feature itself (features in [0, 1], where the clip does
+nothing), as linear weights: the fallback's score is these times their features plus the
+other rules, so they rank candidates by an exact part of it (the stage-1 pre-filter)."""
 
 
 def scores(features: FloatArray) -> FloatArray:

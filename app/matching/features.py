@@ -13,6 +13,7 @@ and a human reading an explanation see the same thing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -186,9 +187,8 @@ def shared_skills(
 
 
 def _safe_divide(num: FloatArray, den: FloatArray, default: float) -> FloatArray:
-    shape = np.broadcast_shapes(np.shape(num), np.shape(den))
-    out = np.full(shape, default, dtype=np.float64)
-    np.divide(num, den, out=out, where=np.broadcast_to(den > 0, shape))
+    out = np.full(np.broadcast_shapes(np.shape(num), np.shape(den)), default, dtype=np.float64)
+    np.divide(num, den, out=out, where=den > 0)
     return out
 
 
@@ -207,20 +207,6 @@ def _count_features(
         "skill_jaccard": _safe_divide(n_shared, t_counts + j_counts - n_shared, 0.0),
         "required_skill_coverage": _safe_divide(shared_required, j_required, 1.0),
         "missing_required_skills": j_required - shared_required,
-    }
-
-
-def _no_shared_skill_columns(j_required: FloatArray, n: int) -> dict[str, FloatArray]:
-    """The skill features of `n` pairs whose talent and job share no skill: what
-    `_count_features` and the ratios give for zero sums (no Jaccard, no alignment, no years;
-    full coverage only of a job that requires nothing)."""
-    required = np.broadcast_to(np.asarray(j_required, dtype=np.float64), (n,))
-    return {
-        "skill_jaccard": np.zeros(n),
-        "required_skill_coverage": (required <= 0).astype(np.float64),
-        "missing_required_skills": required.copy(),
-        "skill_proficiency_alignment": np.zeros(n),
-        "years_weighted_skill_score": np.zeros(n),
     }
 
 
@@ -261,20 +247,32 @@ def _experience_features(
     min_years = jobs.min_years[j_idx]
     max_years = jobs.max_years[j_idx]
     over = np.where(np.isnan(max_years), 0.0, np.maximum(years - np.nan_to_num(max_years), 0.0))
-    gap = t_level - j_level
-    t_occ = talents.occupation[:, t_idx]
-    j_occ = jobs.occupation[:, j_idx]
-    known = (t_occ[0] >= 0) & (j_occ[0] >= 0)
-    shared_levels = np.sum(t_occ == j_occ, axis=0, dtype=np.float64)
     return {
-        "occupation_match": np.where(known, shared_levels, UNKNOWN),
-        "experience_level_match": (gap == 0).astype(np.float64),
-        "experience_level_distance": np.abs(gap),
+        "occupation_match": occupation_match(
+            talents.occupation[:, t_idx], jobs.occupation[:, j_idx]
+        ),
+        **level_features(t_level - j_level),
         "years_ratio": np.minimum(years / np.maximum(min_years, 1.0), YEARS_RATIO_CAP),
-        "seniority_alignment": gap,
         "underqualified_years": np.maximum(min_years - years, 0.0),
         "overqualified_years": over,
     }
+
+
+def level_features(gap: FloatArray) -> dict[str, FloatArray]:
+    """The seniority features of talent level minus job level."""
+    return {
+        "experience_level_match": (gap == 0).astype(np.float64),
+        "experience_level_distance": np.abs(gap),
+        "seniority_alignment": gap,
+    }
+
+
+def occupation_match(t_occ: npt.NDArray[np.int32], j_occ: npt.NDArray[np.int32]) -> FloatArray:
+    """Shared levels of (5, m) occupation prefix codes (broadcasting), UNKNOWN if either
+    side's code is unknown."""
+    known = (t_occ[0] >= 0) & (j_occ[0] >= 0)
+    shared_levels = np.sum(t_occ == j_occ, axis=0, dtype=np.float64)
+    return np.where(known, shared_levels, UNKNOWN)
 
 
 def chord_km(xyz_a: FloatArray, xyz_b: FloatArray) -> FloatArray:
@@ -330,7 +328,7 @@ def _salary_features(
     }
 
 
-def _preference_match(preferred: npt.NDArray[np.int8], actual: npt.NDArray[np.int8]) -> FloatArray:
+def preference_match(preferred: npt.NDArray[np.int8], actual: npt.NDArray[np.int8]) -> FloatArray:
     """Codes < 0 mean "not stated"; stated on both sides gives 1 or 0, otherwise NEUTRAL."""
     stated = (preferred >= 0) & (actual >= 0)
     return np.where(stated, (preferred == actual).astype(np.float64), NEUTRAL)
@@ -348,12 +346,12 @@ def _culture_features(
     preferred = (table[found] == keys) if len(table) else np.zeros(len(keys), dtype=np.bool_)
     industry_match = np.where(has_prefs & (industry >= 0), preferred.astype(np.float64), NEUTRAL)
     return {
-        "company_size_match": _preference_match(
+        "company_size_match": preference_match(
             talents.preferred_size[t_idx],
             jobs.company_size[j_idx],
         ),
         "industry_match": industry_match,
-        "work_style_match": _preference_match(
+        "work_style_match": preference_match(
             talents.preferred_work_style[t_idx],
             jobs.work_style[j_idx],
         ),
@@ -425,7 +423,10 @@ class SkillIndex:
     """1.0 where a job requires the skill (jobs), else 0.0."""
     years: FloatArray
     """min(years, 5) / 5 of each entry (talents)."""
-    n_rows: int
+    row_counts: FloatArray
+    """Skills listed by each candidate."""
+    row_required: FloatArray
+    """Required skills of each candidate (jobs; zeros for talents)."""
 
     @classmethod
     def of(cls, table: TalentTable | JobTable) -> SkillIndex:
@@ -439,94 +440,139 @@ class SkillIndex:
             level=np.asarray(sk.proficiency[order], dtype=np.float64),
             required=sk.required[order].astype(np.float64),
             years=np.minimum(sk.years[order], SKILL_YEARS_CAP) / SKILL_YEARS_CAP,
-            n_rows=len(table),
+            row_counts=sk.row_counts().astype(np.float64),
+            row_required=np.asarray(
+                np.bincount(owner, weights=sk.required, minlength=len(table)), dtype=np.float64
+            ),
         )
 
     @property
     def width(self) -> int:
         return len(self.col_ptr) - 1
 
-    def entries(self, cols: IntArray) -> tuple[IntArray, IntArray]:
-        """Positions of the entries of skills `cols`, and which of `cols` each belongs to."""
+    def entries(self, cols: IntArray) -> SkillEntries:
+        """The entries of skills `cols`: one contiguous run of the store per skill."""
         starts = self.col_ptr[cols]
-        lengths = self.col_ptr[cols + 1] - starts
-        which = np.repeat(np.arange(len(cols), dtype=np.int64), lengths)
-        offsets = np.cumsum(lengths) - lengths
-        positions = np.arange(int(lengths.sum()), dtype=np.int64) - offsets[which] + starts[which]
-        return positions, which
+        ends = self.col_ptr[cols + 1]
+        runs = [slice(a, b) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+        which = np.repeat(np.arange(len(cols), dtype=np.int64), ends - starts)
+        return SkillEntries(runs, which)
 
-    def sum_rows(self, positions: IntArray, weights: FloatArray | None = None) -> FloatArray:
-        """Per-candidate sum of `weights` (1 per entry when None) over the given entries."""
-        return np.bincount(self.rows[positions], weights=weights, minlength=self.n_rows).astype(
-            np.float64, copy=False
-        )
+    def sum_rows(self, rows: IntArray, weights: FloatArray | None = None) -> FloatArray:
+        """Per-candidate sum of `weights` (1 per entry when None) over entries of `rows`."""
+        n = len(self.row_counts)
+        return np.bincount(rows, weights=weights, minlength=n).astype(np.float64, copy=False)
 
 
-def skill_text_columns(
-    subject: TalentTable | JobTable,
-    candidates: TalentTable | JobTable,
-    skills: SkillIndex,
-    text_scores: FloatArray | None = None,
-) -> dict[str, FloatArray]:
-    """The skill and text features of row 0 of `subject` against every candidate.
+@dataclass(frozen=True, slots=True)
+class SkillEntries:
+    """Some skills' entries in a `SkillIndex`: their runs, and which skill each entry is of."""
 
-    Skill features read only the entries of the subject's skills in the candidates'
-    `SkillIndex`, a few thousand at 100k candidates; with `text_scores` (e.g. a
-    reduced-dimension approximation) in place of the exact cosine they are the cheap half of
-    stage 1, the half that can pre-filter the rest.
+    runs: list[slice]
+    which: IntArray
+    """Position, among the requested skills, of the skill of each entry."""
+
+    def take(self, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """`values` (one per entry of the store) of these entries: a few slices copied,
+        instead of an element-by-element gather."""
+        return np.concatenate([values[run] for run in self.runs]) if self.runs else values[:0]
+
+
+@dataclass(frozen=True, slots=True)
+class SkillSums:
+    """Per-candidate sums over the entries of the subject's skills, and the counts the skill
+    features divide them by: every skill feature of (subject, candidate) is a ratio of these.
+
+    Count arrays hold one value per candidate, or a single value when it is the subject's
+    (the same for every pair).
     """
+
+    shared: FloatArray
+    shared_required: FloatArray
+    alignment: FloatArray
+    years_sum: FloatArray
+    t_counts: FloatArray
+    j_counts: FloatArray
+    j_required: FloatArray
+
+    def columns(self, rows: IntArray) -> dict[str, FloatArray]:
+        """The exact skill features of the candidates' `rows` (the same as `pair_features`)."""
+
+        def at(values: FloatArray) -> FloatArray:
+            return values[rows] if len(values) > 1 else np.broadcast_to(values, rows.shape)
+
+        shared = self.shared[rows]
+        j_counts = at(self.j_counts)
+        columns = _count_features(
+            shared, self.shared_required[rows], at(self.t_counts), j_counts, at(self.j_required)
+        )
+        columns["skill_proficiency_alignment"] = _safe_divide(self.alignment[rows], shared, 0.0)
+        columns["years_weighted_skill_score"] = _safe_divide(self.years_sum[rows], j_counts, 0.0)
+        return columns
+
+    def linear_scores(self, weights: dict[str, float]) -> FloatArray:
+        """sum(weight x skill feature) for every candidate, features computed only for the
+        candidates that share a skill with the subject: for the others (most of them) every
+        skill feature is zero except required-skill coverage (1 when the job requires none)
+        and the missing required skills (all of the job's)."""
+        n = len(self.shared)
+        required = self.j_required
+        score = np.empty(n)
+        np.multiply(required, weights.get("missing_required_skills", 0.0), out=score)
+        if coverage_weight := weights.get("required_skill_coverage", 0.0):
+            np.add(score, coverage_weight, out=score, where=required <= 0)
+        touched = np.flatnonzero(self.shared > 0)  # on a bool mask: 7x faster than on floats
+        exact = np.zeros(len(touched))
+        for name, column in self.columns(touched).items():
+            exact += weights.get(name, 0.0) * column
+        score[touched] = exact
+        return score
+
+
+def skill_sums(
+    subject: TalentTable | JobTable, candidates: TalentTable | JobTable, skills: SkillIndex
+) -> SkillSums:
+    """The skill sums of row 0 of `subject` against every candidate, from the candidates'
+    `SkillIndex`: only the entries of the subject's skills are read (a few thousand at 100k
+    candidates), never the whole table."""
     start, end = subject.skills.indptr[0], subject.skills.indptr[1]
     inside = subject.skills.indices[start:end] < skills.width
     cols = subject.skills.indices[start:end][inside]
-    positions, which = skills.entries(cols)
+    entries = skills.entries(cols)
+    which = entries.which
+    rows = entries.take(skills.rows)
+    level = entries.take(skills.level)
     subject_level = subject.skills.proficiency[start:end][inside][which]
     n_subject = np.full(1, float(end - start))
-    shared = skills.sum_rows(positions)
 
     def meets(shortfall: FloatArray) -> FloatArray:
         return 1.0 - np.clip(shortfall, 0.0, PROFICIENCY_SPAN) / PROFICIENCY_SPAN
 
     if isinstance(subject, TalentTable) and isinstance(candidates, JobTable):
         # Entries are job minimums; the talent's levels are the subject's values.
-        shared_required = skills.sum_rows(positions, skills.required[positions])
-        t_counts = n_subject
-        j_counts = np.asarray(candidates.skills.row_counts(), dtype=np.float64)
-        j_required = np.asarray(candidates.n_required, dtype=np.float64)
-        alignment = skills.sum_rows(positions, meets(skills.level[positions] - subject_level))
         years = np.minimum(subject.skills.years[start:end][inside], SKILL_YEARS_CAP)
-        years_sum = skills.sum_rows(positions, (years / SKILL_YEARS_CAP)[which])
-    elif isinstance(subject, JobTable) and isinstance(candidates, TalentTable):
+        return SkillSums(
+            shared=skills.sum_rows(rows),
+            shared_required=skills.sum_rows(rows, entries.take(skills.required)),
+            alignment=skills.sum_rows(rows, meets(level - subject_level)),
+            years_sum=skills.sum_rows(rows, (years / SKILL_YEARS_CAP)[which]),
+            t_counts=n_subject,
+            j_counts=skills.row_counts,
+            j_required=skills.row_required,
+        )
+    if isinstance(subject, JobTable) and isinstance(candidates, TalentTable):
         # Entries are talent levels; the job's minimums are the subject's values.
         required = subject.skills.required[start:end][inside].astype(np.float64)
-        shared_required = skills.sum_rows(positions, required[which])
-        t_counts = np.asarray(candidates.skills.row_counts(), dtype=np.float64)
-        j_counts = n_subject
-        j_required = np.full(1, float(subject.n_required[0]))
-        alignment = skills.sum_rows(positions, meets(subject_level - skills.level[positions]))
-        years_sum = skills.sum_rows(positions, skills.years[positions])
-    else:
-        raise TypeError("subject and candidates must be one TalentTable and one JobTable")
-    n = len(candidates)
-    # Most candidates share no skill with the subject: give every row the value of a pair
-    # that shares none, then compute the real ratios only for the rows that share some.
-    columns = _no_shared_skill_columns(j_required, n)
-    touched = np.flatnonzero(shared > 0)  # on a bool mask: 7x faster than on floats
-
-    def at(values: FloatArray) -> FloatArray:
-        return values[touched] if len(values) > 1 else values
-
-    exact = _count_features(
-        shared[touched], shared_required[touched], at(t_counts), at(j_counts), at(j_required)
-    )
-    exact["skill_proficiency_alignment"] = _safe_divide(alignment[touched], shared[touched], 0.0)
-    exact["years_weighted_skill_score"] = _safe_divide(years_sum[touched], at(j_counts), 0.0)
-    for name, values in exact.items():
-        columns[name][touched] = values
-    if text_scores is None:
-        text_scores = np.asarray(candidates.embeddings @ subject.embeddings[0], dtype=np.float64)
-    both = candidates.has_embedding & bool(subject.has_embedding[0])
-    columns["embedding_cosine"] = np.where(both, text_scores, 0.0)
-    return {name: np.broadcast_to(col, (n,)) for name, col in columns.items()}
+        return SkillSums(
+            shared=skills.sum_rows(rows),
+            shared_required=skills.sum_rows(rows, required[which]),
+            alignment=skills.sum_rows(rows, meets(subject_level - level)),
+            years_sum=skills.sum_rows(rows, entries.take(skills.years)),
+            t_counts=skills.row_counts,
+            j_counts=n_subject,
+            j_required=np.full(1, float(subject.n_required[0])),
+        )
+    raise TypeError("subject and candidates must be one TalentTable and one JobTable")
 
 
 def context_columns(

@@ -9,10 +9,10 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
@@ -255,5 +255,7 @@ def persist_matches(
         )
     ]
     if rows:
-        session.execute(insert(Match), rows)
+        # The table, not the entity: a plain executemany, without the ORM's bulk machinery
+        # (a third of the write's cost for a page of matches).
+        session.execute(insert(cast(Table, Match.__table__)), rows)
     session.commit()

@@ -1,13 +1,12 @@
 """Two-stage retrieval over an in-memory candidate index.
 
-Stage 1 scores every candidate cheaply: a reduced-dimension mat-vec for text similarity and
-sums over the entries of the subject's skills give the skill and text features of all N
-candidates; the best `prefilter_size` by those features' share of the proxy score get the
-other features too (column arithmetic: experience, location, salary, culture). A linear proxy
-of the model (fitted at training time and stored in the model's metadata) or, without a
-model, the rule-based fallback itself turns those columns into a score, and the best
-`shortlist_size` go to stage 2, which reuses their columns (exact text cosine added) for the
-model. SHAP runs only for the results that are returned.
+Stage 1 scores every candidate cheaply with a linear proxy of the model (fitted at training
+time and stored in the model's metadata) or, without a model, the rule-based fallback
+itself. The pre-filter (`prefilter`) ranks all N candidates by the proxy's terms that cost
+at most one pass over them (skills, categorical context, reduced-dimension text) and keeps
+`prefilter_size`; those get every other feature too (column arithmetic: years, location,
+salary, industry), the full proxy picks the best `shortlist_size`, and stage 2 reuses their
+columns (exact text cosine added) for the model. SHAP runs only for the results returned.
 
 The index is rebuilt when its source rows change: a cheap change stamp (counts and newest
 update times) is compared at most every `refresh_seconds`, and `invalidate()` forces it.
@@ -31,7 +30,13 @@ from app.matching.features import (
     FEATURE_NAMES,
     SkillIndex,
     context_columns,
-    skill_text_columns,
+    skill_sums,
+)
+from app.matching.prefilter import (
+    TEXT_FEATURE,
+    CategoricalCodes,
+    prefilter_scores,
+    prefilter_weights,
 )
 from app.matching.profiles import JobTable, SkillVocab, TalentTable
 from app.matching.repository import change_stamp, load_job_table, load_talent_table
@@ -43,7 +48,7 @@ BoolArray = npt.NDArray[np.bool_]
 
 log = get_logger(__name__)
 
-STAGE_ONE_TEXT_DIMS = 64
+STAGE_ONE_TEXT_DIMS = 32
 SVD_SAMPLE = 20_000
 
 
@@ -54,6 +59,7 @@ class CandidateIndex:
     side: Side
     table: TalentTable | JobTable
     skills: SkillIndex
+    codes: CategoricalCodes
     stamp: tuple[Any, ...]
     projection: npt.NDArray[np.float32]
     """(384, k) orthonormal basis of the candidates' embeddings (uncentred SVD)."""
@@ -76,15 +82,17 @@ class CandidateIndex:
             side=side,
             table=table,
             skills=SkillIndex.of(table),
+            codes=CategoricalCodes.of(table),
             stamp=stamp,
             projection=projection,
             reduced=np.ascontiguousarray(table.embeddings @ projection),
             row_of={cid: i for i, cid in enumerate(table.ids)},
         )
 
-    def text_scores(self, subject_embedding: npt.NDArray[np.float32]) -> FloatArray:
-        """Approximate cosine of the subject with every candidate (k-d instead of 384-d)."""
-        return np.asarray(self.reduced @ (subject_embedding @ self.projection), np.float64)
+    def text_scores(self, subject_embedding: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """Approximate cosine of the subject with every candidate (k-d instead of 384-d).
+        A missing embedding is a zero vector, so it scores 0."""
+        return np.asarray(self.reduced @ (subject_embedding @ self.projection))
 
     def __len__(self) -> int:
         return len(self.table)
@@ -168,21 +176,6 @@ class IndexHolder:
         return self.fresh() or self.refresh(session)
 
 
-def partial_proxy_scores(
-    columns: dict[str, FloatArray], weights: dict[str, float] | None
-) -> FloatArray:
-    """The part of the stage-1 score that `columns` determine (both proxies are sums of
-    per-feature terms), without the constant: enough to rank by."""
-    if not weights:
-        return fallback.partial_scores(columns)
-    n = len(next(iter(columns.values())))
-    score = np.zeros(n)
-    for name, column in columns.items():
-        if weights.get(name):
-            score += weights[name] * column
-    return score
-
-
 def proxy_scores(columns: dict[str, FloatArray], weights: dict[str, float] | None) -> FloatArray:
     """Stage-1 score: the model's linear proxy when it has one, the fallback otherwise."""
     n = len(next(iter(columns.values())))
@@ -251,23 +244,31 @@ def stage_one(
     weights: dict[str, float] | None,
     prefilter_size: int | None = None,
 ) -> StageOne:
-    """Stage 1: the skill and text columns for every candidate; then, when `prefilter_size`
-    is smaller than the index, only the best `prefilter_size` by those columns' share of the
-    proxy get the other columns (experience, location, salary, culture), which are most of
-    stage 1's arithmetic. The proxy is additive over features, so the pre-filter ranks by
-    the exact skill-and-text part of the same score."""
+    """Stage 1: when `prefilter_size` is smaller than the index, rank every candidate by the
+    pre-filter (the proxy's terms that are cheap for all of them, see `prefilter`) and keep
+    the best `prefilter_size`; then compute every stage-1 column for the rows kept.
+
+    The text column is the reduced-basis similarity when the proxy weighs text positively,
+    else zeros (it then plays no part in stage 1; stage 2 computes the exact cosine)."""
     table = index.table
-    cheap = skill_text_columns(
-        subject, table, index.skills, index.text_scores(subject.embeddings[0])
-    )
+    sums = skill_sums(subject, table, index.skills)
+    linear = prefilter_weights(weights)
+    embedding = subject.embeddings[0]
+    every_text = index.text_scores(embedding) if TEXT_FEATURE in linear else None
     n = len(table)
     if prefilter_size is None or prefilter_size >= n:
-        context = context_columns(subject, table, slice(None))
-        return StageOne(np.arange(n, dtype=np.int64), {**cheap, **context})
-    # Sorted, so the gathers of the other columns walk memory forwards.
-    rows = np.sort(top_k(partial_proxy_scores(cheap, weights), prefilter_size))
-    context = context_columns(subject, table, rows)
-    return StageOne(rows, {**{name: col[rows] for name, col in cheap.items()}, **context})
+        rows = np.arange(n, dtype=np.int64)
+    else:
+        score = prefilter_scores(subject, sums, index.codes, linear, every_text)
+        # Sorted, so the gathers of the other columns walk memory forwards.
+        rows = np.sort(top_k(score, prefilter_size))
+    text = np.zeros(len(rows)) if every_text is None else every_text[rows].astype(np.float64)
+    columns = {
+        **sums.columns(rows),
+        TEXT_FEATURE: text,
+        **context_columns(subject, table, rows),
+    }
+    return StageOne(rows, columns)
 
 
 def shortlist(

@@ -12,11 +12,11 @@ from app.matching.features import (
     FEATURE_NAMES,
     FEATURES,
     UNKNOWN,
-    _count_features,
-    _no_shared_skill_columns,
+    SkillIndex,
     chord_km,
     one_to_many,
     pair_features,
+    skill_sums,
 )
 from app.matching.profiles import SkillVocab, job_table, pair_vocab, talent_table, unit_vectors
 from app.matching.types import SkillLevel
@@ -204,26 +204,31 @@ def test_invalid_categorical_input_is_refused():
         job_table([job(remote_policy="sometimes")], SkillVocab())
 
 
+SKILL_FEATURES = [f.name for f in FEATURES if f.category == "skills"]
+
+
+@settings(max_examples=25, deadline=None)
 @given(
-    required=st.lists(st.integers(0, 6), min_size=1, max_size=30),
-    t_count=st.integers(0, 12),
+    seed=st.integers(0, 10_000),
+    weights=st.lists(st.floats(-50, 50), min_size=5, max_size=5),
+    side=st.sampled_from(["job", "talent"]),
 )
-def test_no_shared_skill_columns_are_the_zero_overlap_features(
-    required: list[int], t_count: int
+def test_skill_sums_give_the_pair_skill_features_and_their_weighted_sum(
+    seed: int, weights: list[float], side: str
 ) -> None:
-    """Stage 1 gives untouched candidates these values; they must be what the real formulas
-    give for zero shared skills."""
-    j_required = np.asarray(required, dtype=np.float64)
-    n = len(required)
-    zeros = np.zeros(n)
-    j_counts = j_required + 1.0
-    expected = _count_features(zeros, zeros, np.full(1, float(t_count)), j_counts, j_required)
-    got = _no_shared_skill_columns(j_required, n)
-    for name, values in expected.items():
-        np.testing.assert_array_equal(got[name], values)
-    np.testing.assert_array_equal(got["skill_proficiency_alignment"], zeros)
-    np.testing.assert_array_equal(got["years_weighted_skill_score"], zeros)
-    scalar = _no_shared_skill_columns(np.full(1, j_required[0]), n)
-    np.testing.assert_array_equal(
-        scalar["required_skill_coverage"], np.full(n, 1.0 if required[0] == 0 else 0.0)
-    )
+    """Stage 1's skill columns and its pre-filter score (features computed only where a
+    skill is shared) must equal the pairwise features for every candidate."""
+    world = make_world(seed=seed, n_talents=12, n_jobs=15, pairs=1)
+    if side == "job":
+        subject, candidates = world.talents.take([seed % 12]), world.jobs
+    else:
+        subject, candidates = world.jobs.take([seed % 15]), world.talents
+    sums = skill_sums(subject, candidates, SkillIndex.of(candidates))
+    rows = np.arange(len(candidates), dtype=np.int64)
+    expected = one_to_many(subject, candidates, rows)
+    columns = sums.columns(rows)
+    for name in SKILL_FEATURES:
+        np.testing.assert_allclose(columns[name], expected[:, FEATURE_INDEX[name]], atol=1e-12)
+    linear = dict(zip(SKILL_FEATURES, weights, strict=True))
+    want = expected[:, [FEATURE_INDEX[n] for n in SKILL_FEATURES]] @ np.asarray(weights)
+    np.testing.assert_allclose(sums.linear_scores(linear), want, atol=1e-9)

@@ -9,8 +9,9 @@ from app.matching.features import (
     FEATURE_NAMES,
     context_columns,
     one_to_many,
-    skill_text_columns,
+    skill_sums,
 )
+from app.matching.prefilter import prefilter_weights
 from app.matching.retrieval import (
     CandidateIndex,
     proxy_scores,
@@ -24,9 +25,11 @@ from tests.matching.conftest import make_world
 
 def stage_one_features(subject, candidates, skills):
     """Every stage-1 column of the subject against every candidate, as a registry-order matrix."""
+    rows = np.arange(len(candidates), dtype=np.int64)
     columns = {
-        **skill_text_columns(subject, candidates, skills),
-        **context_columns(subject, candidates, slice(None)),
+        **skill_sums(subject, candidates, skills).columns(rows),
+        "embedding_cosine": candidates.embeddings @ subject.embeddings[0],
+        **context_columns(subject, candidates, rows),
     }
     return np.column_stack([columns[name] for name in FEATURE_NAMES])
 
@@ -78,25 +81,36 @@ def test_stage_two_reuses_stage_one_exactly(small, side, prefilter):
 
 
 @pytest.mark.parametrize("side", ["job", "talent"])
-def test_prefilter_keeps_the_best_by_skills_and_text(small, side):
-    """The pre-filter keeps exactly the top rows by the skill-and-text part of the proxy."""
-    index = CandidateIndex.build(side, _side(small, side, 0)[1], ())
-    for i in range(0, 40, 11):
-        subject, _ = _side(small, side, i)
-        everything = stage_one(subject, index, None)
-        kept = stage_one(subject, index, None, 10)
-        cheap = {k: everything.columns[k] for k in ("skill_jaccard", "required_skill_coverage")}
-        part = fallback.partial_scores(cheap)
-        assert part[kept.rows].min() >= np.sort(part)[-10] - 1e-12
+def test_prefilter_keeps_the_best_by_its_part_of_the_proxy(small, side, tiny_model, world):
+    """The pre-filter keeps exactly the top rows by its features' part of the proxy, with
+    the fallback's weights and with a model's."""
+    index = CandidateIndex.build(side, _side(small, side, 0)[1], (), text_dims=384)
+    model_weights = fit_proxy_weights(world.features, tiny_model.predict(world.features))
+    model_weights["embedding_cosine"] = 4.0
+    for weights in (None, model_weights):
+        linear = prefilter_weights(weights)
+        for i in range(0, 40, 11):
+            subject, candidates = _side(small, side, i)
+            full = one_to_many(subject, candidates, np.arange(len(candidates)))
+            part = sum(w * full[:, FEATURE_INDEX[name]] for name, w in linear.items())
+            kept = stage_one(subject, index, weights, 10)
+            assert part[kept.rows].min() >= np.sort(part)[-10] - 1e-9
 
 
-def test_fallback_partial_scores_add_up_to_the_score(small):
+def test_fallback_linear_weights_are_its_identity_rules(small):
+    """Changing only those features moves the fallback score by exactly LINEAR_WEIGHTS."""
     x = one_to_many(small.talents.take([2]), small.jobs, np.arange(60))
-    columns = {name: x[:, i] for name, i in FEATURE_INDEX.items()}
-    first = {k: v for k, v in columns.items() if FEATURE_INDEX[k] < 5}
-    second = {k: v for k, v in columns.items() if FEATURE_INDEX[k] >= 5}
-    total = fallback.partial_scores(first) + fallback.partial_scores(second) + fallback.BASE_SCORE
-    np.testing.assert_allclose(np.clip(total, 0, 100), fallback.scores(x))
+    y = x.copy()
+    for name in fallback.LINEAR_WEIGHTS:
+        y[:, FEATURE_INDEX[name]] = 0.0
+    unclipped = fallback.contributions(x).sum(axis=1) - fallback.contributions(y).sum(axis=1)
+    want = sum(w * x[:, FEATURE_INDEX[name]] for name, w in fallback.LINEAR_WEIGHTS.items())
+    np.testing.assert_allclose(unclipped, want)
+    assert set(fallback.LINEAR_WEIGHTS) == {
+        "skill_jaccard",
+        "required_skill_coverage",
+        "remote_compatibility",
+    }
 
 
 def test_top_k_respects_allowed_and_size():
