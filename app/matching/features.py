@@ -248,13 +248,20 @@ def _experience_features(
     max_years = jobs.max_years[j_idx]
     over = np.where(np.isnan(max_years), 0.0, np.maximum(years - np.nan_to_num(max_years), 0.0))
     return {
-        "occupation_match": occupation_match(
-            talents.occupation[:, t_idx], jobs.occupation[:, j_idx]
-        ),
         **level_features(t_level - j_level),
         "years_ratio": np.minimum(years / np.maximum(min_years, 1.0), YEARS_RATIO_CAP),
         "underqualified_years": np.maximum(min_years - years, 0.0),
         "overqualified_years": over,
+    }
+
+
+def _occupation_features(
+    talents: TalentTable, t_idx: Rows, jobs: JobTable, j_idx: Rows
+) -> dict[str, FloatArray]:
+    return {
+        "occupation_match": occupation_match(
+            talents.occupation[:, t_idx], jobs.occupation[:, j_idx]
+        )
     }
 
 
@@ -379,6 +386,7 @@ def pair_features(
     columns: dict[str, FloatArray] = _skill_features(talents, t, jobs, j)
     for block in (
         _experience_features,
+        _occupation_features,
         _location_features,
         _salary_features,
         _culture_features,
@@ -576,10 +584,14 @@ def skill_sums(
 
 
 def context_columns(
-    subject: TalentTable | JobTable, candidates: TalentTable | JobTable, rows: Rows
+    subject: TalentTable | JobTable,
+    candidates: TalentTable | JobTable,
+    rows: Rows,
+    occupation: FloatArray | None = None,
 ) -> dict[str, FloatArray]:
     """Experience, location, salary and culture features of row 0 of `subject` against the
-    candidates' `rows` (slice(None) for all of them): plain column arithmetic."""
+    candidates' `rows` (slice(None) for all of them): plain column arithmetic. `occupation`,
+    when given, is the occupation match of those rows, already known from a lookup table."""
     one: Rows = np.zeros(1, dtype=np.int64)
     if isinstance(subject, TalentTable) and isinstance(candidates, JobTable):
         args = (subject, one, candidates, rows)
@@ -589,6 +601,10 @@ def context_columns(
         raise TypeError("subject and candidates must be one TalentTable and one JobTable")
     n = len(candidates) if isinstance(rows, slice) else len(rows)
     columns: dict[str, FloatArray] = {}
+    if occupation is None:
+        columns.update(_occupation_features(*args))
+    else:
+        columns["occupation_match"] = occupation
     for block in (_experience_features, _location_features, _salary_features, _culture_features):
         columns.update(block(*args))
     return {name: np.broadcast_to(col, (n,)) for name, col in columns.items()}

@@ -84,8 +84,8 @@ class CategoricalCodes:
     """Each candidate's categorical context as two codes: one for (seniority, remote setup,
     company size, work style) and one for its occupation among the distinct occupations."""
 
-    combined: npt.NDArray[np.int16]
-    occupation_id: npt.NDArray[np.int32]
+    combined: npt.NDArray[np.intp]
+    occupation_id: npt.NDArray[np.intp]
     occupations: npt.NDArray[np.int32]
     """(5, U) distinct occupation prefix codes of the candidates."""
     remote_values: int
@@ -101,8 +101,9 @@ class CategoricalCodes:
         combined = (combined * len(_SIZES) + (size + 1)) * len(_STYLES) + (style + 1)
         occupations, occupation_id = np.unique(table.occupation, axis=1, return_inverse=True)
         return cls(
-            combined=combined.astype(np.int16),
-            occupation_id=occupation_id.reshape(-1).astype(np.int32),
+            # Platform-width codes: np.take would otherwise convert them on every call.
+            combined=combined.astype(np.intp),
+            occupation_id=occupation_id.reshape(-1).astype(np.intp),
             occupations=np.ascontiguousarray(occupations, dtype=np.int32),
             remote_values=remote_values,
         )
@@ -110,13 +111,18 @@ class CategoricalCodes:
     def scores(self, subject: TalentTable | JobTable, weights: dict[str, float]) -> FloatArray:
         """sum(weight x categorical feature) of the subject against every candidate."""
         table = self._combined_table(subject, weights)
-        score = np.take(table, self.combined).astype(np.float64)
+        score: FloatArray = np.take(table, self.combined)
         if occupation_weight := weights.get("occupation_match", 0.0):
-            per_occupation = occupation_weight * occupation_match(
-                subject.occupation[:, :1], self.occupations
-            )
+            per_occupation = occupation_weight * self._per_occupation(subject)
             score += np.take(per_occupation, self.occupation_id)
         return score
+
+    def occupation_match(self, subject: TalentTable | JobTable, rows: IntArray) -> FloatArray:
+        """The occupation match of the subject with the candidates' `rows` (a lookup)."""
+        return np.take(self._per_occupation(subject), self.occupation_id[rows])
+
+    def _per_occupation(self, subject: TalentTable | JobTable) -> FloatArray:
+        return occupation_match(subject.occupation[:, :1], self.occupations)
 
     def _combined_table(
         self, subject: TalentTable | JobTable, weights: dict[str, float]

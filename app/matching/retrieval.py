@@ -176,17 +176,13 @@ class IndexHolder:
         return self.fresh() or self.refresh(session)
 
 
-def proxy_scores(columns: dict[str, FloatArray], weights: dict[str, float] | None) -> FloatArray:
-    """Stage-1 score: the model's linear proxy when it has one, the fallback otherwise."""
-    n = len(next(iter(columns.values())))
+def proxy_scores(features: FloatArray, weights: dict[str, float] | None) -> FloatArray:
+    """Stage-1 score of a registry-order feature matrix: the model's linear proxy when it
+    has one, the fallback otherwise."""
     if not weights:
-        matrix = np.column_stack([columns.get(name, np.zeros(n)) for name in FEATURE_NAMES])
-        return fallback.scores(matrix)
-    score = np.full(n, float(weights.get("intercept", 0.0)))
-    for name, weight in weights.items():
-        if name in columns and weight:
-            score += weight * columns[name]
-    return score
+        return fallback.scores(features)
+    vector = np.asarray([weights.get(name, 0.0) for name in FEATURE_NAMES])
+    return np.asarray(features @ vector + float(weights.get("intercept", 0.0)), dtype=np.float64)
 
 
 def top_k(scores: FloatArray, k: int, allowed: BoolArray | None = None) -> IntArray:
@@ -206,35 +202,35 @@ def top_k(scores: FloatArray, k: int, allowed: BoolArray | None = None) -> IntAr
 
 @dataclass(frozen=True, slots=True)
 class StageOne:
-    """Stage-1 feature columns for the candidate `rows` that survived the pre-filter."""
+    """Stage-1 features (registry order) of the candidate `rows` that survived the pre-filter."""
 
     rows: IntArray
-    columns: dict[str, FloatArray]
+    features: FloatArray
 
     def best(
         self, size: int, weights: dict[str, float] | None, allowed: BoolArray | None = None
     ) -> IntArray:
         """Positions (into `rows`) of the `size` best proxy scores."""
         mask = None if allowed is None else allowed[self.rows]
-        return top_k(proxy_scores(self.columns, weights), size, mask)
+        return top_k(proxy_scores(self.features, weights), size, mask)
 
-    def features(
+    def stage_two(
         self, positions: IntArray, subject: TalentTable | JobTable, index: CandidateIndex
     ) -> FloatArray:
-        """The stage-2 feature matrix of `rows[positions]`, in registry order.
+        """The model's feature matrix for `rows[positions]`, in registry order.
 
         Stage 1 already computed every feature of these rows exactly except the text
-        similarity (approximated in the reduced basis), so stage 2 takes the rows and
-        recomputes only the exact embedding cosine instead of running the pair features again.
+        similarity (approximated in the reduced basis, or left out), so stage 2 takes the
+        rows and recomputes only the exact embedding cosine instead of the pair features.
         """
-        features = np.column_stack([self.columns[name][positions] for name in FEATURE_NAMES])
+        features = self.features[positions]
         rows = self.rows[positions]
         table = index.table
         cosine = np.einsum(
             "ij,j->i", table.embeddings[rows], subject.embeddings[0], dtype=np.float64
         )
         both = table.has_embedding[rows] & bool(subject.has_embedding[0])
-        features[:, FEATURE_INDEX["embedding_cosine"]] = np.where(both, cosine, 0.0)
+        features[:, FEATURE_INDEX[TEXT_FEATURE]] = np.where(both, cosine, 0.0)
         return features
 
 
@@ -266,9 +262,9 @@ def stage_one(
     columns = {
         **sums.columns(rows),
         TEXT_FEATURE: text,
-        **context_columns(subject, table, rows),
+        **context_columns(subject, table, rows, index.codes.occupation_match(subject, rows)),
     }
-    return StageOne(rows, columns)
+    return StageOne(rows, np.column_stack([columns[name] for name in FEATURE_NAMES]))
 
 
 def shortlist(

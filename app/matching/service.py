@@ -277,7 +277,7 @@ def _rank(
         empty = np.zeros((0, len(FEATURE_NAMES)))
         return [], np.zeros(0), empty, "ml" if model else "fallback", model
     with timer.stage("features"):
-        features = stage.features(picked, subject, index)
+        features = stage.stage_two(picked, subject, index)
     with timer.stage("prediction"):
         scores, source, used = _scored(model, features)
         keep = top_k(scores, limit, scores >= min_score)

@@ -72,16 +72,22 @@ def test_prefilter_score_is_the_weighted_sum_of_its_pair_features(
         subject, candidates = jobs.take([seed % 16]), talents
     linear = dict(zip([*PREFILTER_FEATURES, TEXT_FEATURE], weights, strict=True))
     text = (candidates.embeddings @ subject.embeddings[0]).astype(np.float32)
+    codes = CategoricalCodes.of(candidates)
     got = prefilter_scores(
         subject,
         skill_sums(subject, candidates, SkillIndex.of(candidates)),
-        CategoricalCodes.of(candidates),
+        codes,
         linear,
         text,
     )
-    full = one_to_many(subject, candidates, np.arange(len(candidates)))
+    rows = np.arange(len(candidates))
+    full = one_to_many(subject, candidates, rows)
     want = sum(w * full[:, FEATURE_INDEX[name]] for name, w in linear.items())
     np.testing.assert_allclose(got, want, atol=1e-4)
+    np.testing.assert_array_equal(
+        codes.occupation_match(subject, rows[::-1]),
+        full[::-1, FEATURE_INDEX["occupation_match"]],
+    )
 
 
 def test_prefilter_weights_keep_cheap_features_and_only_a_positive_text_weight():

@@ -75,7 +75,7 @@ def test_stage_two_reuses_stage_one_exactly(small, side, prefilter):
         stage = stage_one(subject, index, None, prefilter)
         assert len(stage.rows) == (prefilter or len(candidates))
         picked = stage.best(15, None)
-        features = stage.features(picked, subject, index)
+        features = stage.stage_two(picked, subject, index)
         expected = one_to_many(subject, candidates, stage.rows[picked])
         np.testing.assert_allclose(features, expected, atol=1e-9)
 
@@ -140,8 +140,7 @@ def test_shortlist_with_model_proxy_keeps_the_model_top_results(
 
 def test_proxy_without_weights_is_the_fallback(small):
     x = one_to_many(small.talents.take([0]), small.jobs, np.arange(60))
-    columns = {name: x[:, i] for name, i in FEATURE_INDEX.items()}
-    np.testing.assert_allclose(proxy_scores(columns, None), fallback.scores(x))
+    np.testing.assert_allclose(proxy_scores(x, None), fallback.scores(x))
 
 
 def test_reduced_text_scores_approximate_the_cosine(small):
