@@ -48,7 +48,7 @@ BoolArray = npt.NDArray[np.bool_]
 
 log = get_logger(__name__)
 
-STAGE_ONE_TEXT_DIMS = 32
+STAGE_ONE_TEXT_DIMS = 64
 SVD_SAMPLE = 20_000
 
 
