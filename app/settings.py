@@ -93,7 +93,7 @@ class Settings(BaseSettings):
         default=600, ge=1, le=100_000, description="Stage-1 candidates scored by the model."
     )
     matching_prefilter_size: int = Field(
-        default=1500,
+        default=1000,
         ge=1,
         le=1_000_000,
         description="Stage-1 candidates, by the pre-filter score, that get every other feature.",

@@ -210,7 +210,7 @@ def main(
     queries: int = typer.Option(200, help="Timed queries per direction."),
     recall_queries: int = typer.Option(20, help="Queries checked against exhaustive scoring."),
     shortlist_size: int = typer.Option(600, help="Stage-1 short-list size."),
-    prefilter_size: int = typer.Option(1500, help="Stage-1 pre-filter size."),
+    prefilter_size: int = typer.Option(1000, help="Stage-1 pre-filter size."),
     work_dir: Path = typer.Option(Path(tempfile.gettempdir()) / "talent_match_bench"),
     out_dir: Path = typer.Option(Path("bench_results")),
 ) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -23,6 +26,18 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def uuid7() -> uuid.UUID:
+    """A time-ordered UUID (RFC 9562 version 7: 48-bit Unix milliseconds, then random bits).
+
+    Append-only logs (matches, feedback) use it as primary key: new keys land at the end
+    of the key index instead of on random pages, so a page of 20 matches dirties one index
+    page, not 20 (Python 3.11 has no `uuid.uuid7`)."""
+    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
+    value = value & ~(0xF << 76) | 0x7 << 76  # version 7
+    value = value & ~(0x3 << 62) | 0x2 << 62  # RFC 4122 variant
+    return uuid.UUID(int=value)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db.base import Base, utcnow
+from app.db.base import Base, utcnow, uuid7
 
 SENIORITY_LEVELS = ("intern", "junior", "mid", "senior", "lead", "principal")
 REMOTE_PREFERENCES = ("remote", "hybrid", "onsite", "any")
@@ -224,7 +224,7 @@ class Match(Base):
         Index("ix_matches_job_created", "job_id", "created_at"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
     talent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("talents.id", ondelete="CASCADE"))
     job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
     ml_score: Mapped[float] = mapped_column(Float)
@@ -243,7 +243,7 @@ class MatchFeedback(Base):
         CheckConstraint(_in("feedback_type", FEEDBACK_TYPES), name="type_valid"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
     talent_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("talents.id", ondelete="CASCADE"), index=True
     )

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.auth.errors import PermissionDeniedError
 from app.auth.ownership import job_owner, talent_owner, talent_seen_by_job
 from app.auth.principal import Principal
+from app.db.base import uuid7
 from app.db.models import MatchFeedback
 from app.matching.errors import NotFoundError
 
@@ -79,7 +80,7 @@ def record_feedback(
     statement = (
         insert(MatchFeedback)
         .values(
-            id=uuid.uuid4(),
+            id=uuid7(),
             talent_id=talent_id,
             job_id=job_id,
             feedback_type=feedback_type,

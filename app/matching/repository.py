@@ -15,7 +15,7 @@ import numpy as np
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
-from app.db.base import utcnow
+from app.db.base import utcnow, uuid7
 from app.db.models import Company, Embedding, Job, JobSkill, Match, Skill, Talent, TalentSkill
 from app.matching.embeddings import EMBEDDING_DIM, load_embedding_matrix
 from app.matching.profiles import JobTable, SkillVocab, TalentTable, job_table, talent_table
@@ -239,7 +239,7 @@ def persist_matches(
     now = utcnow()
     rows = [
         {
-            "id": uuid.uuid4(),
+            "id": uuid7(),
             "created_at": now,
             "talent_id": t,
             "job_id": j,
