@@ -258,16 +258,14 @@ class TalentTable:
         r = np.asarray(rows, dtype=np.int64)
         keys = self.preferred_industry_keys
         stride = self.industry_key_stride
-        if len(r) == 1:
-            # One row (a request's subject): its keys are one contiguous run of the sorted keys.
-            lo, hi = np.searchsorted(keys, [r[0] * stride, (r[0] + 1) * stride])
-            remapped = keys[lo:hi] - r[0] * stride
-        else:
-            new_row = np.full(len(self.ids), -1, dtype=np.int64)
-            new_row[r] = np.arange(len(r), dtype=np.int64)
-            owner = new_row[keys // stride]
-            keep = owner >= 0
-            remapped = owner[keep] * stride + (keys[keep] % stride)
+        # Each row's keys are one contiguous run of the sorted keys: find the runs, copy them
+        # with the new row number (in `rows` order, so the result is sorted again).
+        lo = np.searchsorted(keys, r * stride)
+        lengths = np.searchsorted(keys, (r + 1) * stride) - lo
+        new_row = np.repeat(np.arange(len(r), dtype=np.int64), lengths)
+        positions = np.arange(int(lengths.sum()), dtype=np.int64)
+        positions += np.repeat(lo - (np.cumsum(lengths) - lengths), lengths)
+        remapped = new_row * stride + keys[positions] % stride
         return replace(
             self,
             ids=[self.ids[i] for i in r],
@@ -284,7 +282,7 @@ class TalentTable:
             currency=self.currency[r],
             preferred_size=self.preferred_size[r],
             preferred_work_style=self.preferred_work_style[r],
-            preferred_industry_keys=np.sort(remapped),
+            preferred_industry_keys=remapped,
             n_preferred_industries=self.n_preferred_industries[r],
             skills=self.skills.take(r),
             embeddings=self.embeddings[r],

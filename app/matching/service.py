@@ -379,12 +379,14 @@ def _match(
         min_score,
         timer,
     )
-    candidates = index.table
-    ids = [candidates.ids[r] for r in rows]
+    # The returned rows as their own small table: the sentences read a dozen fields per
+    # pair, which is one vectorised gather here instead of scattered reads of the index.
+    candidates = index.table.take(rows)
+    ids = list(candidates.ids)
     if isinstance(subject, TalentTable) and isinstance(candidates, JobTable):
-        pairs = [(subject, 0, candidates, r) for r in rows]
+        pairs = [(subject, 0, candidates, r) for r in range(len(rows))]
     elif isinstance(subject, JobTable) and isinstance(candidates, TalentTable):
-        pairs = [(candidates, r, subject, 0) for r in rows]
+        pairs = [(candidates, r, subject, 0) for r in range(len(rows))]
     else:
         raise TypeError("a match needs one talent table and one job table")
     results = _results(ids, scores, features, source, used, pairs, timer)

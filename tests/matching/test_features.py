@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -232,3 +233,33 @@ def test_skill_sums_give_the_pair_skill_features_and_their_weighted_sum(
     linear = dict(zip(SKILL_FEATURES, weights, strict=True))
     want = expected[:, [FEATURE_INDEX[n] for n in SKILL_FEATURES]] @ np.asarray(weights)
     np.testing.assert_allclose(sums.linear_scores(linear), want, atol=1e-9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), picks=st.lists(st.integers(0, 11), max_size=12, unique=True))
+def test_talent_take_keeps_each_rows_industry_preferences(seed: int, picks: list[int]) -> None:
+    """A sub-table's culture features equal the full table's for the same rows."""
+    world = make_world(seed=seed, n_talents=12, n_jobs=6, pairs=1)
+    rng = np.random.default_rng(seed)
+    n_industries = 5
+    keys = [
+        t * world.talents.industry_key_stride + int(i)
+        for t in range(12)
+        for i in rng.choice(n_industries, rng.integers(0, 3), replace=False)
+    ]
+    talents = replace(
+        world.talents,
+        preferred_industry_keys=np.sort(np.asarray(keys, dtype=np.int64)),
+        n_preferred_industries=np.bincount(
+            np.asarray(keys, dtype=np.int64) // world.talents.industry_key_stride, minlength=12
+        ).astype(np.int32),
+    )
+    jobs = replace(world.jobs, industry=rng.integers(-1, n_industries, 6).astype(np.int32))
+    sub = talents.take(picks)
+    assert np.all(np.diff(sub.preferred_industry_keys) > 0)
+    col = FEATURE_INDEX["industry_match"]
+    for j in range(6):
+        subject = jobs.take([j])
+        full = one_to_many(subject, talents, picks)[:, col]
+        taken = one_to_many(subject, sub, range(len(picks)))[:, col]
+        np.testing.assert_array_equal(taken, full)
