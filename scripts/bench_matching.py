@@ -208,7 +208,7 @@ def main(
     talents: int = typer.Option(100_000, help="Talents in the world."),
     pairs: int = typer.Option(6000, help="Labelled pairs (to train the model)."),
     queries: int = typer.Option(200, help="Timed queries per direction."),
-    recall_queries: int = typer.Option(20, help="Queries checked against exhaustive scoring."),
+    recall_queries: int = typer.Option(40, help="Queries checked against exhaustive scoring."),
     shortlist_size: int = typer.Option(600, help="Stage-1 short-list size."),
     prefilter_size: int = typer.Option(1000, help="Stage-1 pre-filter size."),
     work_dir: Path = typer.Option(Path(tempfile.gettempdir()) / "talent_match_bench"),
