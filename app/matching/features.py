@@ -507,7 +507,7 @@ class SkillSums:
         """The exact skill features of the candidates' `rows` (the same as `pair_features`)."""
 
         def at(values: FloatArray) -> FloatArray:
-            return values[rows] if len(values) > 1 else np.broadcast_to(values, rows.shape)
+            return values[rows] if len(values) > 1 else values  # the subject's: broadcasts
 
         shared = self.shared[rows]
         j_counts = at(self.j_counts)
@@ -607,4 +607,7 @@ def context_columns(
         columns["occupation_match"] = occupation
     for block in (_experience_features, _location_features, _salary_features, _culture_features):
         columns.update(block(*args))
-    return {name: np.broadcast_to(col, (n,)) for name, col in columns.items()}
+    return {
+        name: col if col.shape == (n,) else np.broadcast_to(col, (n,))
+        for name, col in columns.items()
+    }
