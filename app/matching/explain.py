@@ -90,29 +90,15 @@ class PairView:
     def _talent_skills(self) -> dict[int, tuple[float, float]]:
         sk = self.talents.skills
         lo, hi = int(sk.indptr[self.t]), int(sk.indptr[self.t + 1])
-        return {
-            int(c): (float(p), float(y))
-            for c, p, y in zip(
-                sk.indices[lo:hi].tolist(),
-                sk.proficiency[lo:hi].tolist(),
-                sk.years[lo:hi].tolist(),
-                strict=True,
-            )
-        }
+        values = zip(sk.proficiency[lo:hi].tolist(), sk.years[lo:hi].tolist(), strict=True)
+        return dict(zip(sk.indices[lo:hi].tolist(), values, strict=True))
 
     @cached_property
     def _job_skills(self) -> dict[int, tuple[float, bool]]:
         sk = self.jobs.skills
         lo, hi = int(sk.indptr[self.j]), int(sk.indptr[self.j + 1])
-        return {
-            int(c): (float(p), bool(r))
-            for c, p, r in zip(
-                sk.indices[lo:hi].tolist(),
-                sk.proficiency[lo:hi].tolist(),
-                sk.required[lo:hi].tolist(),
-                strict=True,
-            )
-        }
+        values = zip(sk.proficiency[lo:hi].tolist(), sk.required[lo:hi].tolist(), strict=True)
+        return dict(zip(sk.indices[lo:hi].tolist(), values, strict=True))
 
     @cached_property
     def shared(self) -> list[int]:

@@ -530,10 +530,25 @@ class SkillSums:
         if coverage_weight := weights.get("required_skill_coverage", 0.0):
             np.add(score, coverage_weight, out=score, where=required <= 0)
         touched = np.flatnonzero(self.shared > 0)  # on a bool mask: 7x faster than on floats
-        exact = np.zeros(len(touched))
-        for name, column in self.columns(touched).items():
-            exact += weights.get(name, 0.0) * column
-        score[touched] = exact
+        score[touched] = self._shared_scores(touched, weights)
+        return score
+
+    def _shared_scores(self, rows: IntArray, weights: dict[str, float]) -> FloatArray:
+        """`linear_scores` of candidates that share a skill: the formulas of `columns` with
+        no guard against zero where sharing a skill rules it out (hot: a quarter of all
+        candidates for a typical subject)."""
+        shared = self.shared[rows]
+        shared_required = self.shared_required[rows]
+        j_counts = self.j_counts[rows] if len(self.j_counts) > 1 else self.j_counts
+        j_required = self.j_required[rows] if len(self.j_required) > 1 else self.j_required
+        t_counts = self.t_counts[rows] if len(self.t_counts) > 1 else self.t_counts
+        get = weights.get
+        score = get("skill_jaccard", 0.0) * (shared / (t_counts + j_counts - shared))
+        score += get("skill_proficiency_alignment", 0.0) * (self.alignment[rows] / shared)
+        score += get("years_weighted_skill_score", 0.0) * (self.years_sum[rows] / j_counts)
+        score += get("missing_required_skills", 0.0) * (j_required - shared_required)
+        if coverage_weight := get("required_skill_coverage", 0.0):
+            score += coverage_weight * _safe_divide(shared_required, j_required, 1.0)
         return score
 
 
