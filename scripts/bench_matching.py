@@ -38,11 +38,11 @@ import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.db.migrate import upgrade_head
-from app.db.models import Job, Talent
+from app.db.models import Job, Match, Talent
 from app.db.session import make_engine
 from app.matching.features import one_to_many
 from app.matching.model import MatchingModel
@@ -81,6 +81,12 @@ def prepare(jobs: int, talents: int, pairs: int, work_dir: Path) -> tuple[str, P
             session, model_dir=model_dir, model_id="talent_matcher", if_missing=True
         )
         console.print(outcome.message)
+        # Every run persists 8,000 matches; start each from the same (seeded) state so that
+        # the cost of writing them does not grow from one run to the next.
+        dropped = session.scalar(select(func.count()).select_from(Match)) or 0
+        session.execute(delete(Match))
+        session.commit()
+        console.print(f"cleared {dropped} matches left by earlier runs")
     engine.dispose()
     return url, model_dir
 
