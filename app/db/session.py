@@ -1,7 +1,9 @@
 """Engine and session factory.
 
 SQLite gets foreign keys switched on per connection (it ignores them otherwise) and WAL so
-readers do not block the writer; Postgres gets a pooled psycopg 3 engine.
+readers do not block the writer; Postgres gets a pooled psycopg 3 engine. JSON columns go
+through orjson on both: every match request writes a page of explanations, and the stdlib
+encoder was a fifth of that write.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,10 +28,22 @@ def normalise_url(url: str) -> str:
     return url
 
 
+_JSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+
+
+def json_dumps(value: Any) -> str:
+    """JSON text of a column value; like `json.dumps` it accepts non-string keys, and it
+    writes NaN as null (valid JSON, which Postgres requires) instead of `NaN`."""
+    return orjson.dumps(value, option=_JSON_OPTIONS).decode()
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
+    json_kw: dict[str, Any] = {"json_serializer": json_dumps, "json_deserializer": orjson.loads}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **json_kw
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -39,7 +54,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **json_kw)
 
 
 @lru_cache(maxsize=4)

@@ -246,12 +246,12 @@ def _experience_features(
     years = talents.years_experience[t_idx]
     min_years = jobs.min_years[j_idx]
     max_years = jobs.max_years[j_idx]
-    over = np.where(np.isnan(max_years), 0.0, np.maximum(years - np.nan_to_num(max_years), 0.0))
     return {
         **level_features(t_level - j_level),
         "years_ratio": np.minimum(years / np.maximum(min_years, 1.0), YEARS_RATIO_CAP),
         "underqualified_years": np.maximum(min_years - years, 0.0),
-        "overqualified_years": over,
+        # fmax ignores NaN: no maximum (NaN) gives 0 years over.
+        "overqualified_years": np.fmax(years - max_years, 0.0),
     }
 
 
@@ -326,9 +326,10 @@ def _salary_features(
     inter = np.maximum(np.minimum(t_hi, j_hi) - np.maximum(t_lo, j_lo), 0.0)
     union = np.maximum(t_hi, j_hi) - np.minimum(t_lo, j_lo)
     same_point = (union == 0) & known
-    iou = _safe_divide(np.nan_to_num(inter), np.nan_to_num(union), 0.0)
-    iou = np.where(same_point, 1.0, iou)
-    ratio = _safe_divide(np.nan_to_num(t_lo), np.nan_to_num(j_hi), UNKNOWN)
+    # Unknown ranges make NaN here; `known` masks them out below (NaN > 0 is False, so
+    # the divisions leave their default there).
+    iou = np.where(same_point, 1.0, _safe_divide(inter, union, 0.0))
+    ratio = _safe_divide(t_lo, j_hi, UNKNOWN)
     return {
         "salary_iou": np.where(known, iou, UNKNOWN),
         "salary_expectation_ratio": np.where(known, ratio, UNKNOWN),

@@ -268,7 +268,7 @@ class TalentTable:
         remapped = new_row * stride + keys[positions] % stride
         return replace(
             self,
-            ids=[self.ids[i] for i in r],
+            ids=[self.ids[i] for i in r.tolist()],
             seniority=self.seniority[r],
             years_experience=self.years_experience[r],
             latitude=self.latitude[r],
@@ -322,8 +322,8 @@ class JobTable:
         r = np.asarray(rows, dtype=np.int64)
         return replace(
             self,
-            ids=[self.ids[i] for i in r],
-            company_ids=[self.company_ids[i] for i in r],
+            ids=[self.ids[i] for i in r.tolist()],
+            company_ids=[self.company_ids[i] for i in r.tolist()],
             seniority=self.seniority[r],
             min_years=self.min_years[r],
             max_years=self.max_years[r],

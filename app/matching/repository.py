@@ -22,6 +22,7 @@ from app.matching.profiles import JobTable, SkillVocab, TalentTable, job_table, 
 from app.matching.types import JobProfile, MatchResult, SkillLevel, TalentProfile
 
 IN_CHUNK = 2000
+_INSERT_MATCHES = insert(cast(Table, Match.__table__))
 
 
 def _chunks(items: Sequence[uuid.UUID], size: int = IN_CHUNK) -> list[Sequence[uuid.UUID]]:
@@ -255,7 +256,8 @@ def persist_matches(
         )
     ]
     if rows:
-        # The table, not the entity: a plain executemany, without the ORM's bulk machinery
-        # (a third of the write's cost for a page of matches).
-        session.execute(insert(cast(Table, Match.__table__)), rows)
+        # The table, not the entity, on the session's connection: a plain executemany,
+        # without the ORM's bulk machinery (a third of the write's cost for a page of
+        # matches) or its execute path; one statement object, so its cache key is reused.
+        session.connection().execute(_INSERT_MATCHES, rows)
     session.commit()
