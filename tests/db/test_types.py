@@ -1,4 +1,4 @@
-"""Timestamps come back timezone-aware UTC on SQLite and Postgres alike."""
+"""Column types read back the same on SQLite and Postgres: aware UTC timestamps, JSON."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
-from app.db.models import Company
+from app.db.models import Company, ModelEvent
 from tests.factories import make_company
 
 
@@ -29,3 +29,15 @@ def test_naive_timestamps_are_refused(session: Session) -> None:
     with pytest.raises(StatementError, match="naive datetime"):
         make_company(session, created_at=datetime(2026, 5, 1, 12, 30))
     session.rollback()
+
+
+def test_json_columns_store_nan_as_null_and_keys_as_text(session: Session) -> None:
+    # Postgres refuses the `NaN` token the stdlib encoder writes; a metric that came out NaN
+    # must not lose the whole row.
+    event = ModelEvent(
+        model_id="m", version="v1", event="promoted", details={"ndcg": float("nan"), 3: "x"}
+    )
+    session.add(event)
+    session.commit()
+    session.expire_all()
+    assert session.scalar(select(ModelEvent.details)) == {"ndcg": None, "3": "x"}
