@@ -16,8 +16,8 @@ the feature value: "Covers 4 of 5 required skills (missing: Kubernetes)".
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
-from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -79,36 +79,42 @@ def sub_scores(contribs: FloatArray, scale: Mapping[str, float]) -> list[dict[st
 class PairView:
     """Raw inputs of one (talent, job) pair, read from the two tables for sentences.
 
-    Skill sets are worked out only when a skill sentence asks for them, with Python sets:
-    a pair holds a handful of skills, where numpy's set routines cost more than they save.
+    Skill sets are Python sets, not numpy's set routines: a pair holds a handful of skills,
+    where those cost more than they save. Most pairs get a skill sentence, so the two skill
+    maps are built up front; the derived lists are worked out on first use and kept (plain
+    attributes: 3.11's `cached_property` takes a lock on every read, a third of the cost).
     """
 
     def __init__(self, talents: TalentTable, t: int, jobs: JobTable, j: int) -> None:
         self.talents, self.t, self.jobs, self.j = talents, t, jobs, j
-
-    @cached_property
-    def _talent_skills(self) -> dict[int, tuple[float, float]]:
-        sk = self.talents.skills
-        lo, hi = int(sk.indptr[self.t]), int(sk.indptr[self.t + 1])
+        sk = talents.skills
+        lo, hi = int(sk.indptr[t]), int(sk.indptr[t + 1])
         values = zip(sk.proficiency[lo:hi].tolist(), sk.years[lo:hi].tolist(), strict=True)
-        return dict(zip(sk.indices[lo:hi].tolist(), values, strict=True))
+        self._talent_skills: dict[int, tuple[float, float]] = dict(
+            zip(sk.indices[lo:hi].tolist(), values, strict=True)
+        )
+        jk = jobs.skills
+        lo, hi = int(jk.indptr[j]), int(jk.indptr[j + 1])
+        asked = zip(jk.proficiency[lo:hi].tolist(), jk.required[lo:hi].tolist(), strict=True)
+        self._job_skills: dict[int, tuple[float, bool]] = dict(
+            zip(jk.indices[lo:hi].tolist(), asked, strict=True)
+        )
+        self._shared: list[int] | None = None
+        self._required: list[int] | None = None
 
-    @cached_property
-    def _job_skills(self) -> dict[int, tuple[float, bool]]:
-        sk = self.jobs.skills
-        lo, hi = int(sk.indptr[self.j]), int(sk.indptr[self.j + 1])
-        values = zip(sk.proficiency[lo:hi].tolist(), sk.required[lo:hi].tolist(), strict=True)
-        return dict(zip(sk.indices[lo:hi].tolist(), values, strict=True))
-
-    @cached_property
+    @property
     def shared(self) -> list[int]:
-        return sorted(self._talent_skills.keys() & self._job_skills.keys())
+        if self._shared is None:
+            self._shared = sorted(self._talent_skills.keys() & self._job_skills.keys())
+        return self._shared
 
-    @cached_property
+    @property
     def required(self) -> list[int]:
-        return [c for c, (_, req) in self._job_skills.items() if req]
+        if self._required is None:
+            self._required = [c for c, (_, req) in self._job_skills.items() if req]
+        return self._required
 
-    @cached_property
+    @property
     def missing_required(self) -> list[int]:
         return [c for c in self.required if c not in self._talent_skills]
 
@@ -131,8 +137,8 @@ class PairView:
         return shown + (f" and {more} more" if more > 0 else "")
 
     def salary(self, low: float, high: float) -> str:
-        lo = high if np.isnan(low) else low
-        hi = low if np.isnan(high) else high
+        lo = high if math.isnan(low) else low
+        hi = low if math.isnan(high) else high
         return f"{lo:,.0f}" if lo == hi else f"{lo:,.0f}-{hi:,.0f}"
 
 
