@@ -49,6 +49,7 @@ BoolArray = npt.NDArray[np.bool_]
 log = get_logger(__name__)
 
 STAGE_ONE_TEXT_DIMS = 64
+TOP_K_SAMPLE_STEP = 16
 SVD_SAMPLE = 20_000
 
 
@@ -196,8 +197,17 @@ def top_k(scores: FloatArray, k: int, allowed: BoolArray | None = None) -> IntAr
     n = len(scores)
     if k == n:
         return np.arange(n, dtype=np.int64)
+    if n >= TOP_K_SAMPLE_STEP * k:
+        # Pre-select with a threshold from a strided sample, set to keep about twice k
+        # rows: the exact top k are among them whenever at least k pass (else fall through).
+        sample = scores[::TOP_K_SAMPLE_STEP]
+        rank = len(sample) - max(2 * k // TOP_K_SAMPLE_STEP, 1)
+        passed = np.flatnonzero(scores >= np.partition(sample, rank)[rank])
+        if len(passed) >= k:
+            kept = np.argpartition(scores[passed], len(passed) - k)[len(passed) - k :]
+            return passed[kept].astype(np.int64)
     # The top k sit above position n - k of a partition; partitioning `-scores` instead
-    # would cost a negated copy (half of the call at 100k candidates).
+    # would cost a negated copy.
     return np.argpartition(scores, n - k)[n - k :].astype(np.int64)
 
 
@@ -227,9 +237,10 @@ class StageOne:
         features = self.features[positions]
         rows = self.rows[positions]
         table = index.table
-        cosine = np.einsum(
-            "ij,j->i", table.embeddings[rows], subject.embeddings[0], dtype=np.float64
-        )
+        # float64 like the pair features, as one BLAS mat-vec (einsum casting on the fly
+        # is three times slower).
+        embeddings = table.embeddings[rows].astype(np.float64)
+        cosine = embeddings @ subject.embeddings[0].astype(np.float64)
         both = table.has_embedding[rows] & bool(subject.has_embedding[0])
         features[:, FEATURE_INDEX[TEXT_FEATURE]] = np.where(both, cosine, 0.0)
         return features

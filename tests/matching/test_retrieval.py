@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.matching import fallback
 from app.matching.features import (
@@ -120,6 +122,35 @@ def test_top_k_respects_allowed_and_size():
     assert set(top_k(scores, 2, allowed).tolist()) == {0, 3}
     assert len(top_k(scores, 10)) == 5
     assert len(top_k(scores, 3, np.zeros(5, bool))) == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 3000),
+    k=st.integers(1, 200),
+    levels=st.integers(1, 50),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_top_k_keeps_the_k_best_scores(n: int, k: int, levels: int, seed: int) -> None:
+    # Few distinct levels make ties at the cut; large n against small k takes the sampled
+    # pre-selection.
+    rng = np.random.default_rng(seed)
+    scores = rng.integers(0, levels, n).astype(np.float64)
+    allowed = rng.random(n) < 0.8
+    for mask in (None, allowed):
+        masked = scores if mask is None else np.where(mask, scores, -np.inf)
+        want = np.sort(masked)[::-1][: min(k, n if mask is None else int(mask.sum()))]
+        got = top_k(scores, k, mask)
+        assert len(set(got.tolist())) == len(got)
+        np.testing.assert_array_equal(np.sort(masked[got])[::-1], want)
+
+
+def test_top_k_falls_back_when_the_sample_misleads():
+    # Every 16th score (the strided sample) is high, so its threshold lets too few through.
+    scores = np.zeros(32_000)
+    scores[::16] = 1.0 + np.arange(2000)
+    got = top_k(scores, 1000)
+    np.testing.assert_array_equal(np.sort(scores[got]), np.sort(scores)[-1000:])
 
 
 @pytest.mark.parametrize("prefilter", [None, 30])
