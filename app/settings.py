@@ -98,6 +98,13 @@ class Settings(BaseSettings):
         le=1_000_000,
         description="Stage-1 candidates, by the pre-filter score, that get every other feature.",
     )
+    matching_warm_on_start: bool = Field(
+        default=True,
+        description="API start-up builds both candidate indexes in the background, then "
+        "refreshes them off the request path every `matching_index_refresh_seconds` (a build "
+        "takes ~20 s at 100k rows, which no request should wait for). Off: the first match "
+        "request builds them and requests check freshness themselves.",
+    )
     matching_index_refresh_seconds: float = Field(
         default=5.0, ge=0.0, description="How often a candidate index checks for changed rows."
     )

@@ -21,6 +21,11 @@ from app.db.base import Base
 from app.db.migrate import upgrade_head
 from app.db.session import make_engine, normalise_url
 
+# Tests write rows and match right away, so apps build candidate indexes on first use and
+# check freshness in the request; the start-up warm-up and background refresh have their own
+# test (tests/api/test_match.py).
+os.environ.setdefault("MATCHING_WARM_ON_START", "false")
+
 pytest_plugins = ["tests.jwt_tokens"]  # `keys` and `jwks_server` fixtures for auth/API tests
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -97,6 +97,20 @@ def _warm_embeddings(engine: Engine) -> None:
         log.exception("embedding_warm_up_failed")
 
 
+def _warm_matching(engine: Engine, stopping: threading.Event) -> None:
+    """Build both candidate indexes before a match request needs them, then keep them fresh
+    in the background; if the build fails, requests build on first use instead."""
+    matching = get_engine_state()
+    try:
+        with Session(engine) as session:
+            matching.warm(session)
+    except Exception:  # a warm-up must never take the worker down
+        log.exception("matching_warm_up_failed")
+        return
+    if not stopping.is_set():
+        matching.start_background_refresh(engine)
+
+
 def _mount_dashboard(app: FastAPI, directory: Path) -> None:
     """Serve the built dashboard (`frontend/dist`) at /dashboard/, and send / there; without a
     build the API runs alone (the dashboard is optional: `npm run build` in frontend/)."""
@@ -135,8 +149,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             threading.Thread(
                 target=_warm_embeddings, args=(engine,), name="embedding-warm-up", daemon=True
             ).start()
+        stopping = threading.Event()
+        matching_warm_up = threading.Thread(
+            target=_warm_matching, args=(engine, stopping), name="matching-warm-up", daemon=True
+        )
+        if settings.matching_warm_on_start:
+            matching_warm_up.start()
         log.info("api_started", environment=settings.environment, model=status)
         yield
+        stopping.set()
+        if matching_warm_up.is_alive():
+            matching_warm_up.join(timeout=60)
+        get_engine_state().stop_background_refresh()
         scheduler.stop()
         watcher.stop()
         engine.dispose()

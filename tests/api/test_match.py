@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,10 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Match
+from app.matching.service import get_engine_state
 from tests.api.conftest import World
+from tests.factories import make_job
+from tests.jwt_tokens import JWKSServer
 from tests.training.conftest import register_artifact
 
 T2J = "/api/v1/match/talent-to-jobs"
@@ -204,3 +209,43 @@ def test_unreachable_database_is_reported_not_raised(make_client) -> None:
     assert health.status_code == 200
     assert health.json()["database_reachable"] is False
     assert client.get("/api/v1/health/ready").status_code == 503
+
+
+def _eventually(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.05)
+
+
+def test_start_up_builds_the_indexes_and_refreshes_them_in_the_background(
+    make_client: Callable[..., TestClient],
+    jwks_server: JWKSServer,
+    world: World,
+    pg_engine: Engine,
+) -> None:
+    client = make_client(
+        jwt_jwks_url=jwks_server.url,
+        matching_warm_on_start=True,
+        matching_index_refresh_seconds=0.2,
+    )
+    holders = get_engine_state().indexes
+    _eventually(lambda: all(h.peek() is not None for h in holders.values()))
+    assert all(h.background for h in holders.values())
+    built = holders["job"].peek()
+    assert built is not None
+
+    with Session(pg_engine) as session:
+        new_job = make_job(session, title="Posted after start-up").id
+        session.commit()
+    # No request has run: the refresher alone swaps in an index with the new job.
+    _eventually(lambda: (index := holders["job"].peek()) is not None and new_job in index.row_of)
+    assert holders["job"].peek() is not built
+
+    response = client.post(
+        T2J,
+        json={"talent_id": world.id("talent_a"), "limit": 100},
+        headers=world.headers("talent_a"),
+    )
+    assert response.status_code == 200, response.text
+    assert str(new_job) in {m["id"] for m in response.json()["matches"]}
