@@ -137,7 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     scheduler = TrainingScheduler(engine, settings)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(running_app: FastAPI) -> AsyncIterator[None]:
         # Load the active model before the first request (fallback if none loads), then follow
         # the registry's active pointer in the background.
         status = await run_in_threadpool(_first_check, watcher)
@@ -154,6 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             target=_warm_matching, args=(engine, stopping), name="matching-warm-up", daemon=True
         )
         if settings.matching_warm_on_start:
+            running_app.state.matching_warm_up = matching_warm_up  # readiness waits for it
             matching_warm_up.start()
         log.info("api_started", environment=settings.environment, model=status)
         yield

@@ -497,10 +497,21 @@ class ReadyResponse(BaseModel):
     ready: bool
     database_reachable: bool
     model_loaded: bool
+    indexes_warm: bool = Field(
+        description="False while the start-up build of the candidate indexes is running "
+        "(a match request would wait for it)."
+    )
 
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"ready": True, "database_reachable": True, "model_loaded": True}]
+            "examples": [
+                {
+                    "ready": True,
+                    "database_reachable": True,
+                    "model_loaded": True,
+                    "indexes_warm": True,
+                }
+            ]
         }
     )
 

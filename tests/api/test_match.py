@@ -200,7 +200,12 @@ def test_without_a_model_health_says_fallback_and_ready_is_503(client: TestClien
     assert body["uptime_seconds"] >= 0
     ready = client.get("/api/v1/health/ready")
     assert ready.status_code == 503
-    assert ready.json() == {"ready": False, "database_reachable": True, "model_loaded": False}
+    assert ready.json() == {
+        "ready": False,
+        "database_reachable": True,
+        "model_loaded": False,
+        "indexes_warm": True,
+    }
 
 
 def test_unreachable_database_is_reported_not_raised(make_client) -> None:
@@ -224,13 +229,16 @@ def test_start_up_builds_the_indexes_and_refreshes_them_in_the_background(
     world: World,
     pg_engine: Engine,
 ) -> None:
-    client = make_client(
-        jwt_jwks_url=jwks_server.url,
-        matching_warm_on_start=True,
-        matching_index_refresh_seconds=0.2,
-    )
     holders = get_engine_state().indexes
+    with holders["job"]._lock:  # the warm-up waits here: readiness must say so
+        client = make_client(
+            jwt_jwks_url=jwks_server.url,
+            matching_warm_on_start=True,
+            matching_index_refresh_seconds=0.2,
+        )
+        assert client.get("/api/v1/health/ready").json()["indexes_warm"] is False
     _eventually(lambda: all(h.peek() is not None for h in holders.values()))
+    _eventually(lambda: client.get("/api/v1/health/ready").json()["indexes_warm"] is True)
     assert all(h.background for h in holders.values())
     built = holders["job"].peek()
     assert built is not None

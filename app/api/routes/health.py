@@ -81,12 +81,18 @@ def health(request: Request, session: SessionDep) -> HealthResponse:
 @router.get(
     "/ready",
     response_model=ReadyResponse,
-    summary="Readiness: 503 while the model or the database is unusable",
+    summary="Readiness: 503 while the model or the database is unusable, or while the "
+    "candidate indexes are still being built at start-up",
     responses={**PROBE_RESPONSES, 503: {"model": ReadyResponse, "description": "not ready"}},
 )
-def ready(response: Response, session: SessionDep) -> ReadyResponse:
+def ready(request: Request, response: Response, session: SessionDep) -> ReadyResponse:
     db_ok = database_reachable(session)
     loaded = serving_version() is not None
-    if not (db_ok and loaded):
+    warm_up = getattr(request.app.state, "matching_warm_up", None)
+    warm = warm_up is None or not warm_up.is_alive()
+    is_ready = db_ok and loaded and warm
+    if not is_ready:
         response.status_code = 503
-    return ReadyResponse(ready=db_ok and loaded, database_reachable=db_ok, model_loaded=loaded)
+    return ReadyResponse(
+        ready=is_ready, database_reachable=db_ok, model_loaded=loaded, indexes_warm=warm
+    )
