@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -25,7 +26,7 @@ import numpy.typing as npt
 from app.db.models import COMPANY_SIZES, REMOTE_POLICIES, REMOTE_PREFERENCES, SENIORITY_LEVELS
 from app.db.models import WORK_STYLES as WORK_STYLE_VALUES
 from app.matching.features import FEATURE_BY_NAME, FEATURE_INDEX, FEATURE_NAMES, UNKNOWN
-from app.matching.profiles import CURRENCIES, INDUSTRIES, JobTable, TalentTable
+from app.matching.profiles import CURRENCIES, INDUSTRIES, JobTable, SkillMatrix, TalentTable
 from app.matching.types import Explanation, Factor
 
 FloatArray = npt.NDArray[np.float64]
@@ -76,6 +77,13 @@ def sub_scores(contribs: FloatArray, scale: Mapping[str, float]) -> list[dict[st
     return [dict(zip(SUB_SCORE_CATEGORIES, row, strict=True)) for row in scores.tolist()]
 
 
+def _skill_map(skills: SkillMatrix, row: int, second: npt.NDArray[Any]) -> dict[int, Any]:
+    """Skill column -> (proficiency, `second`) of one row: years (talents), required (jobs)."""
+    lo, hi = int(skills.indptr[row]), int(skills.indptr[row + 1])
+    values = zip(skills.proficiency[lo:hi].tolist(), second[lo:hi].tolist(), strict=True)
+    return dict(zip(skills.indices[lo:hi].tolist(), values, strict=True))
+
+
 class PairView:
     """Raw inputs of one (talent, job) pair, read from the two tables for sentences.
 
@@ -87,17 +95,11 @@ class PairView:
 
     def __init__(self, talents: TalentTable, t: int, jobs: JobTable, j: int) -> None:
         self.talents, self.t, self.jobs, self.j = talents, t, jobs, j
-        sk = talents.skills
-        lo, hi = int(sk.indptr[t]), int(sk.indptr[t + 1])
-        values = zip(sk.proficiency[lo:hi].tolist(), sk.years[lo:hi].tolist(), strict=True)
-        self._talent_skills: dict[int, tuple[float, float]] = dict(
-            zip(sk.indices[lo:hi].tolist(), values, strict=True)
+        self._talent_skills: dict[int, tuple[float, float]] = _skill_map(
+            talents.skills, t, talents.skills.years
         )
-        jk = jobs.skills
-        lo, hi = int(jk.indptr[j]), int(jk.indptr[j + 1])
-        asked = zip(jk.proficiency[lo:hi].tolist(), jk.required[lo:hi].tolist(), strict=True)
-        self._job_skills: dict[int, tuple[float, bool]] = dict(
-            zip(jk.indices[lo:hi].tolist(), asked, strict=True)
+        self._job_skills: dict[int, tuple[float, bool]] = _skill_map(
+            jobs.skills, j, jobs.skills.required
         )
         self._shared: list[int] | None = None
         self._required: list[int] | None = None

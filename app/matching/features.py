@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from app.matching.profiles import JobTable, SkillMatrix, TalentTable
+from app.matching.profiles import JobTable, SkillMatrix, TalentTable, run_positions
 from app.matching.types import Category
 
 FloatArray = npt.NDArray[np.float64]
@@ -166,11 +166,7 @@ class SharedSkills:
 def _expand(skills: SkillMatrix, rows: IntArray) -> tuple[IntArray, IntArray]:
     """Entry positions of the given rows, and for each entry the pair index it belongs to."""
     starts = skills.indptr[rows]
-    lengths = skills.indptr[rows + 1] - starts
-    pair = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
-    first_of_pair = np.repeat(np.cumsum(lengths) - lengths, lengths)
-    positions = np.arange(int(lengths.sum()), dtype=np.int64) - first_of_pair
-    positions += np.repeat(starts, lengths)
+    positions, pair = run_positions(starts, skills.indptr[rows + 1] - starts)
     return pair, positions
 
 
@@ -487,6 +483,12 @@ class SkillEntries:
         return np.concatenate([values[run] for run in self.runs]) if self.runs else values[:0]
 
 
+def _counts_at(values: FloatArray, rows: IntArray) -> FloatArray:
+    """A `SkillSums` count array at the candidates' `rows`; the subject's single value is
+    returned as is (it broadcasts)."""
+    return values[rows] if len(values) > 1 else values
+
+
 @dataclass(frozen=True, slots=True)
 class SkillSums:
     """Per-candidate sums over the entries of the subject's skills, and the counts the skill
@@ -506,14 +508,14 @@ class SkillSums:
 
     def columns(self, rows: IntArray) -> dict[str, FloatArray]:
         """The exact skill features of the candidates' `rows` (the same as `pair_features`)."""
-
-        def at(values: FloatArray) -> FloatArray:
-            return values[rows] if len(values) > 1 else values  # the subject's: broadcasts
-
         shared = self.shared[rows]
-        j_counts = at(self.j_counts)
+        j_counts = _counts_at(self.j_counts, rows)
         columns = _count_features(
-            shared, self.shared_required[rows], at(self.t_counts), j_counts, at(self.j_required)
+            shared,
+            self.shared_required[rows],
+            _counts_at(self.t_counts, rows),
+            j_counts,
+            _counts_at(self.j_required, rows),
         )
         columns["skill_proficiency_alignment"] = _safe_divide(self.alignment[rows], shared, 0.0)
         columns["years_weighted_skill_score"] = _safe_divide(self.years_sum[rows], j_counts, 0.0)
@@ -540,9 +542,9 @@ class SkillSums:
         candidates for a typical subject)."""
         shared = self.shared[rows]
         shared_required = self.shared_required[rows]
-        j_counts = self.j_counts[rows] if len(self.j_counts) > 1 else self.j_counts
-        j_required = self.j_required[rows] if len(self.j_required) > 1 else self.j_required
-        t_counts = self.t_counts[rows] if len(self.t_counts) > 1 else self.t_counts
+        j_counts = _counts_at(self.j_counts, rows)
+        j_required = _counts_at(self.j_required, rows)
+        t_counts = _counts_at(self.t_counts, rows)
         get = weights.get
         score = get("skill_jaccard", 0.0) * (shared / (t_counts + j_counts - shared))
         score += get("skill_proficiency_alignment", 0.0) * (self.alignment[rows] / shared)

@@ -107,6 +107,15 @@ def timezone_offset_hours(tz: str | None) -> float:
     return offset.total_seconds() / 3600.0 if offset is not None else float("nan")
 
 
+def run_positions(starts: IntArray, lengths: IntArray) -> tuple[IntArray, IntArray]:
+    """Positions of the runs `[start, start + length)` laid end to end, and for each position
+    which run it belongs to: the rows of a CSR slice, gathered without a Python loop."""
+    run = np.repeat(np.arange(len(starts), dtype=np.int64), lengths)
+    positions = np.arange(int(lengths.sum()), dtype=np.int64)
+    positions += np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return positions, run
+
+
 @dataclass(frozen=True, slots=True)
 class SkillMatrix:
     """CSR layout of (row, skill) entries with parallel value arrays.
@@ -128,8 +137,7 @@ class SkillMatrix:
     def take(self, rows: IntArray) -> SkillMatrix:
         starts = self.indptr[rows]
         lengths = self.indptr[rows + 1] - starts
-        first = np.repeat(np.cumsum(lengths) - lengths, lengths)
-        pos = np.arange(int(lengths.sum()), dtype=np.int64) - first + np.repeat(starts, lengths)
+        pos, _ = run_positions(starts, lengths)
         indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
         return SkillMatrix(
             indptr=indptr,
@@ -261,10 +269,7 @@ class TalentTable:
         # Each row's keys are one contiguous run of the sorted keys: find the runs, copy them
         # with the new row number (in `rows` order, so the result is sorted again).
         lo = np.searchsorted(keys, r * stride)
-        lengths = np.searchsorted(keys, (r + 1) * stride) - lo
-        new_row = np.repeat(np.arange(len(r), dtype=np.int64), lengths)
-        positions = np.arange(int(lengths.sum()), dtype=np.int64)
-        positions += np.repeat(lo - (np.cumsum(lengths) - lengths), lengths)
+        positions, new_row = run_positions(lo, np.searchsorted(keys, (r + 1) * stride) - lo)
         remapped = new_row * stride + keys[positions] % stride
         return replace(
             self,
