@@ -64,12 +64,12 @@ def _compose(*parts: str | None) -> str:
     return cut[:space] if space > MAX_TEXT_CHARS // 2 else cut
 
 
-def _talent_text(headline: str | None, bio: str | None, resume_text: str | None) -> str:
+def compose_talent_text(headline: str | None, bio: str | None, resume_text: str | None) -> str:
     head = f"{headline.strip()}." if headline and headline.strip() else None
     return _compose(head, bio, resume_text)
 
 
-def _job_text(title: str | None, description: str | None) -> str:
+def compose_job_text(title: str | None, description: str | None) -> str:
     head = f"{title.strip()}." if title and title.strip() else None
     return _compose(head, description)
 
@@ -80,12 +80,12 @@ def talent_text(talent: Talent) -> str:
     Skills are left out on purpose: they are matched exactly as structured features, and the
     text should carry what structure cannot (domain, responsibilities, tone).
     """
-    return _talent_text(talent.headline, talent.bio, talent.resume_text)
+    return compose_talent_text(talent.headline, talent.bio, talent.resume_text)
 
 
 def job_text(job: Job) -> str:
     """What a job is embedded as: title, then the description (first ~1,000 characters)."""
-    return _job_text(job.title, job.description)
+    return compose_job_text(job.title, job.description)
 
 
 def content_hash(text: str, model_id: str) -> str:
@@ -264,7 +264,9 @@ def _owner_texts(
         id_column = Job.id
 
     def compose(row: Any) -> str:
-        return _talent_text(*row[1:]) if owner_kind == "talent" else _job_text(*row[1:])
+        return (
+            compose_talent_text(*row[1:]) if owner_kind == "talent" else compose_job_text(*row[1:])
+        )
 
     texts: dict[uuid.UUID, str] = {}
     if owner_ids is None:

@@ -28,6 +28,8 @@ from app.matching.features import FEATURE_BY_NAME, FEATURE_INDEX, FEATURE_NAMES,
 FloatArray = npt.NDArray[np.float64]
 NEUTRAL_GOODNESS = 0.5
 PROXIMITY_KM = 100.0
+TEXT_COSINE_FLOOR = 0.15
+TEXT_COSINE_SPAN = 0.6
 
 
 def _identity(x: FloatArray) -> FloatArray:
@@ -50,6 +52,16 @@ def _known_or_neutral(x: FloatArray) -> FloatArray:
     return np.where(x == UNKNOWN, NEUTRAL_GOODNESS, np.clip(x, 0.0, 1.0))
 
 
+def _text_similarity(x: FloatArray) -> FloatArray:
+    """MiniLM cosines of unrelated texts sit near 0.1-0.3 and of one occupation near
+    0.5-0.9, so that span is stretched over 0-1 (a missing text has cosine 0)."""
+    return np.clip((x - TEXT_COSINE_FLOOR) / TEXT_COSINE_SPAN, 0.0, 1.0)
+
+
+def _shared_levels(x: FloatArray) -> FloatArray:
+    return np.where(x == UNKNOWN, NEUTRAL_GOODNESS, np.clip(x / 5.0, 0.0, 1.0))
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     feature: str
@@ -59,16 +71,18 @@ class Rule:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("required_skill_coverage", 100 * 0.45 * 0.6, _identity),
-    Rule("skill_jaccard", 100 * 0.45 * 0.4, _identity),
-    Rule("experience_level_distance", -100 * 0.25 * 0.5, _level_gap),
-    Rule("underqualified_years", -100 * 0.25 * 0.5, _years_short),
-    Rule("remote_compatibility", 100 * 0.15 * 0.6, _identity),
-    Rule("distance_km", 100 * 0.15 * 0.4, _proximity),
-    Rule("salary_iou", 100 * 0.15, _known_or_neutral),
+    Rule("required_skill_coverage", 100 * 0.30 * 0.6, _identity),
+    Rule("skill_jaccard", 100 * 0.30 * 0.4, _identity),
+    Rule("embedding_cosine", 100 * 0.30, _text_similarity),
+    Rule("experience_level_distance", -100 * 0.12 * 0.5, _level_gap),
+    Rule("underqualified_years", -100 * 0.12 * 0.5, _years_short),
+    Rule("occupation_match", 100 * 0.08, _shared_levels),
+    Rule("remote_compatibility", 100 * 0.12 * 0.6, _identity),
+    Rule("distance_km", 100 * 0.12 * 0.4, _proximity),
+    Rule("salary_iou", 100 * 0.08, _known_or_neutral),
 )
-# The experience rules subtract from a full 25 points, so their constant is +25.
-_CONSTANT = 100 * 0.25
+# The experience rules subtract from their full points, so the constant is those points.
+_CONSTANT = -sum(min(r.weight, 0.0) for r in RULES)
 BASE_SCORE = _CONSTANT + sum(r.weight * NEUTRAL_GOODNESS for r in RULES)
 
 

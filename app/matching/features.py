@@ -146,6 +146,7 @@ FEATURES: tuple[FeatureSpec, ...] = (
         "embedding_cosine",
         "text",
         "Cosine similarity of profile and job text embeddings (0 if either is missing)",
+        1,
     ),
 )
 

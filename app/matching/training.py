@@ -47,8 +47,9 @@ from app.matching.model import (
     ModelMetadata,
     fit_booster,
 )
-from app.matching.profiles import SkillVocab
+from app.matching.profiles import JobTable, SkillVocab, TalentTable
 from app.matching.repository import load_job_table, load_talent_table
+from app.matching.serving_view import ServingMix, serving_view
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -81,10 +82,11 @@ class TrainingResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def features_for_pairs(
-    session: Session, pairs: Sequence[tuple[uuid.UUID, uuid.UUID]]
-) -> FloatArray:
-    """Feature rows (registry order) for (talent_id, job_id) pairs, read in bulk."""
+PairTables = tuple[TalentTable, IntArray, JobTable, IntArray]
+
+
+def pair_tables(session: Session, pairs: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> PairTables:
+    """Talent and job tables of (talent_id, job_id) pairs, read in bulk, with row indices."""
     talent_ids = list(dict.fromkeys(t for t, _ in pairs))
     job_ids = list(dict.fromkeys(j for _, j in pairs))
     vocab = SkillVocab()
@@ -94,7 +96,24 @@ def features_for_pairs(
     j_row = {j: i for i, j in enumerate(jobs.ids)}
     t_idx = np.fromiter((t_row[t] for t, _ in pairs), dtype=np.int64, count=len(pairs))
     j_idx = np.fromiter((j_row[j] for _, j in pairs), dtype=np.int64, count=len(pairs))
-    return pair_features(talents, t_idx, jobs, j_idx)
+    return talents, t_idx, jobs, j_idx
+
+
+def training_features(
+    session: Session, pairs: Sequence[tuple[uuid.UUID, uuid.UUID]], mix: ServingMix | None = None
+) -> tuple[FloatArray, IntArray]:
+    """Training rows of the pairs as serving will see them (see `serving_view`): features and,
+    per row, the index of its pair."""
+    if not pairs:
+        return np.zeros((0, len(FEATURE_NAMES))), np.zeros(0, dtype=np.int64)
+    return serving_view(*pair_tables(session, pairs), mix)
+
+
+def features_for_pairs(
+    session: Session, pairs: Sequence[tuple[uuid.UUID, uuid.UUID]]
+) -> FloatArray:
+    """Feature rows (registry order) for (talent_id, job_id) pairs, exactly as stored."""
+    return pair_features(*pair_tables(session, pairs))
 
 
 def ndcg_at_k(scores: FloatArray, labels: FloatArray, groups: IntArray, k: int = NDCG_K) -> float:
@@ -250,7 +269,10 @@ def train_and_evaluate(
 def load_labelled_pairs(
     session: Session,
 ) -> tuple[LabelledData, LabelledData, str, datetime | None, datetime | None]:
-    """The seeded pairs as (train, valid, data hash, window start, window end)."""
+    """The seeded pairs as (train, valid, data hash, window start, window end).
+
+    The train part is stacked with its serving-like copies (`serving_view`); the valid part
+    is scored as stored, so the synthetic metrics stay comparable across versions."""
     rows = session.execute(
         select(
             LabelledPair.talent_id,
@@ -263,19 +285,21 @@ def load_labelled_pairs(
     digest = hashlib.sha256()
     for r in sorted(rows, key=lambda r: (str(r[0]), str(r[1]))):
         digest.update(f"{r[0]},{r[1]},{r[2]:.4f},{r[3]}\n".encode())
-    features = features_for_pairs(session, [(r[0], r[1]) for r in rows])
     group_of: dict[uuid.UUID, int] = {}
     groups = np.asarray([group_of.setdefault(r[0], len(group_of)) for r in rows], np.int64)
     labels = np.asarray([r[2] for r in rows], np.float64)
     is_train = np.asarray([r[3] == "train" for r in rows], np.bool_)
-
-    def part(mask: npt.NDArray[np.bool_]) -> LabelledData:
-        return LabelledData(features[mask], labels[mask], groups[mask])
-
+    train_rows, valid_rows = np.flatnonzero(is_train), np.flatnonzero(~is_train)
+    pairs: list[tuple[uuid.UUID, uuid.UUID]] = [(r[0], r[1]) for r in rows]
+    train_features, source = training_features(session, [pairs[i] for i in train_rows.tolist()])
+    rows_of = train_rows[source]
+    valid_features = features_for_pairs(session, [pairs[i] for i in valid_rows.tolist()])
+    train = LabelledData(train_features, labels[rows_of], groups[rows_of])
+    valid = LabelledData(valid_features, labels[valid_rows], groups[valid_rows])
     times = [r[4] for r in rows]
     return (
-        part(is_train),
-        part(~is_train),
+        train,
+        valid,
         digest.hexdigest(),
         min(times, default=None),
         max(times, default=None),
