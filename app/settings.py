@@ -118,6 +118,22 @@ class Settings(BaseSettings):
     training_min_valid_queries: int = Field(
         default=3, ge=1, description="Validation talents with a positive needed to compare models."
     )
+    quality_gate: bool = Field(
+        default=True,
+        description="Refuse to promote a model that loses to the MiniLM cosine of the same "
+        "texts on the external benchmarks (app/training/quality.py) found in "
+        "`quality_data_dir`; without that folder the gate says it did not run.",
+    )
+    quality_data_dir: Path = Field(
+        default=Path("../shared/data"),
+        description="Folder with onet/ and rjdb/ for the external quality benchmarks.",
+    )
+    quality_gate_occupations: int = Field(
+        default=60, ge=10, description="Occupations in the gate's O*NET ranking set."
+    )
+    quality_gate_rjdb_rows: int = Field(
+        default=150, ge=10, description="rjdb triples in the gate's pairwise set."
+    )
 
     enrichment_config_path: Path | None = Field(
         default=None, description="model_versions.yaml override; the packaged file otherwise."

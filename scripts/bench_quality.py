@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app.matching.model import MatchingModel
-from app.training.quality import report
+from app.training.quality import evaluate, prepare
 
 DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -32,7 +32,7 @@ def main(
 ) -> None:
     model = MatchingModel.load(model_dir) if model_dir else None
     started = time.perf_counter()
-    result = report(data_dir, model, occupations=occupations, rjdb_rows=rjdb_rows)
+    result = evaluate(prepare(data_dir, occupations=occupations, rjdb_rows=rjdb_rows), model)
     elapsed = time.perf_counter() - started
     console = Console()
     for bench, scorers in result.items():

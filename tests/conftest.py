@@ -25,6 +25,9 @@ from app.db.session import make_engine, normalise_url
 # check freshness in the request; the start-up warm-up and background refresh have their own
 # test (tests/api/test_match.py).
 os.environ.setdefault("MATCHING_WARM_ON_START", "false")
+# The tiny worlds of unit tests cannot beat a text baseline on real data; the external quality
+# gate has its own tests (tests/training/test_quality.py) that switch it on.
+os.environ.setdefault("QUALITY_GATE", "false")
 
 pytest_plugins = ["tests.jwt_tokens"]  # `keys` and `jwks_server` fixtures for auth/API tests
 

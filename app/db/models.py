@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db.base import Base, utcnow, uuid7
+from app.db.base import Base, JSONType, utcnow, uuid7
 
 SENIORITY_LEVELS = ("intern", "junior", "mid", "senior", "lead", "principal")
 REMOTE_PREFERENCES = ("remote", "hybrid", "onsite", "any")
@@ -38,6 +38,8 @@ FEEDBACK_TYPES = ("apply", "dismiss", "contact", "reject")
 MODEL_STATUSES = ("active", "candidate", "rejected", "retired")
 COMPANY_SIZES = ("startup", "small", "medium", "large", "enterprise")
 WORK_STYLES = ("async", "collaborative", "structured", "autonomous")
+# Where occupation_code came from: set by the caller, or inferred from text (never overwrites).
+OCCUPATION_SOURCES = ("given", "inferred")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -96,6 +98,10 @@ class Talent(Base):
             "preferred_work_style IS NULL OR " + _in("preferred_work_style", WORK_STYLES),
             name="pref_style_valid",
         ),
+        CheckConstraint(
+            "occupation_source IS NULL OR " + _in("occupation_source", OCCUPATION_SOURCES),
+            name="occupation_source_valid",
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -103,6 +109,9 @@ class Talent(Base):
     full_name: Mapped[str] = mapped_column(String(200))
     headline: Mapped[str] = mapped_column(String(200))
     occupation_code: Mapped[str | None] = mapped_column(String(12))
+    occupation_source: Mapped[str | None] = mapped_column(String(16))
+    occupation_model_version: Mapped[str | None] = mapped_column(String(64))
+    occupation_candidates: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)
     years_experience: Mapped[float] = mapped_column(Float)
     seniority: Mapped[str] = mapped_column(String(20))
     location_name: Mapped[str | None] = mapped_column(String(120))
@@ -144,6 +153,10 @@ class Job(Base):
         ),
         CheckConstraint("salary_min IS NULL OR salary_min >= 0", name="salary_positive"),
         Index("ix_jobs_status_company", "status", "company_id"),
+        CheckConstraint(
+            "occupation_source IS NULL OR " + _in("occupation_source", OCCUPATION_SOURCES),
+            name="occupation_source_valid",
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -153,6 +166,9 @@ class Job(Base):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     occupation_code: Mapped[str | None] = mapped_column(String(12))
+    occupation_source: Mapped[str | None] = mapped_column(String(16))
+    occupation_model_version: Mapped[str | None] = mapped_column(String(64))
+    occupation_candidates: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)
     seniority: Mapped[str] = mapped_column(String(20))
     min_years: Mapped[float] = mapped_column(Float, default=0)
     max_years: Mapped[float | None] = mapped_column(Float)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +17,12 @@ enrich_app = typer.Typer(help="Job enrichment: skills, sections, clusters, evalu
 def enrich(
     ctx: typer.Context,
     stale: Annotated[
-        bool, typer.Option("--stale", help="Re-enrich jobs not enriched at the configured version.")
+        bool,
+        typer.Option(
+            "--stale",
+            help="Re-enrich jobs not enriched at the configured version, and infer the "
+            "occupation of jobs and talents without a given one.",
+        ),
     ] = False,
     list_stale: Annotated[
         bool, typer.Option("--list-stale", help="Only list the jobs that need re-enrichment.")
@@ -41,6 +47,12 @@ def enrich(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from app.db.session import session_scope
+    from app.enrichment.occupation_store import (
+        KINDS,
+        infer_stale_occupations,
+        occupation_version,
+        stale_occupation_ids,
+    )
     from app.enrichment.service import enrich_job, enrich_jobs, get_engine, stale_job_ids
 
     version = get_model_registry().enrichment_version
@@ -62,26 +74,49 @@ def enrich(
             for stale_id in ids:
                 typer.echo(str(stale_id))
             typer.echo(f"{len(ids)} job(s) need enrichment at {version}", err=True)
+            jobs, talents = (len(stale_occupation_ids(session, k, None, limit)) for k in KINDS)
+            typer.echo(
+                f"{jobs} job(s) and {talents} talent(s) need occupation inference at "
+                f"{occupation_version()}",
+                err=True,
+            )
             return
         if not ids:
             typer.echo(f"nothing to do: every job is enriched at {version}")
-            return
-        engine = get_engine()
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-        ) as bar:
-            task = bar.add_task(f"enriching at {version}", total=len(ids))
-            written = enrich_jobs(
-                session,
-                ids,
-                engine,
-                batch_size=batch_size,
-                on_batch=lambda n: bar.advance(task, n),
-            )
-        typer.echo(f"enriched {len(written)} job(s) at {version}")
+        else:
+            engine = get_engine()
+            with Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+            ) as bar:
+                task = bar.add_task(f"enriching at {version}", total=len(ids))
+                written = enrich_jobs(
+                    session,
+                    ids,
+                    engine,
+                    batch_size=batch_size,
+                    on_batch=lambda n: bar.advance(task, n),
+                )
+            typer.echo(f"enriched {len(written)} job(s) at {version}")
+        for kind in KINDS:
+            stale_ids = stale_occupation_ids(session, kind, None, limit)
+            with Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+            ) as bar:
+                task = bar.add_task(f"inferring {kind} occupations", total=len(stale_ids))
+                count = infer_stale_occupations(
+                    session,
+                    kind,
+                    stale_ids,
+                    batch_size=batch_size,
+                    on_batch=partial(bar.advance, task),
+                )
+            typer.echo(f"inferred the occupation of {count} {kind}(s) at {occupation_version()}")
 
 
 @enrich_app.command("extract")

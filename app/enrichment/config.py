@@ -19,12 +19,19 @@ from app.settings import get_settings
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_CONFIG_PATH = DATA_DIR / "model_versions.yaml"
 
-ModelType = Literal["skills_extraction", "embeddings", "clustering", "section_classification"]
+ModelType = Literal[
+    "skills_extraction",
+    "embeddings",
+    "clustering",
+    "section_classification",
+    "occupation_inference",
+]
 MODEL_TYPES: tuple[ModelType, ...] = (
     "skills_extraction",
     "embeddings",
     "clustering",
     "section_classification",
+    "occupation_inference",
 )
 MODEL_ID_RE = re.compile(r"^[a-z_]+$")
 VERSION_RE = re.compile(

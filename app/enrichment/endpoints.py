@@ -1,7 +1,9 @@
-"""POST /api/v1/enrich/job and GET /api/v1/evaluation/results.
+"""POST /api/v1/enrich/job, POST /api/v1/enrich/talent and GET /api/v1/evaluation/results.
 
 Enrichment of free text stores nothing; a stored job may be enriched (and, with store=true,
-persisted idempotently at the configured version) by its company's owner or an admin.
+persisted idempotently at the configured version) by its company's owner or an admin. Résumé
+text may be parsed by any signed-in role (a talent reads their own, a company a candidate's);
+it is never stored, so there is nothing to own.
 Evaluation results are read-only model metrics for any signed-in role.
 """
 
@@ -18,9 +20,13 @@ from app.auth.ownership import ensure_job_access
 from app.db.models import Job
 from app.enrichment.config import ModelConfigError
 from app.enrichment.evaluation import list_results
+from app.enrichment.occupation import infer_occupations
+from app.enrichment.resume import parse_resume
 from app.enrichment.schemas import (
     EnrichJobRequest,
     EnrichJobResponse,
+    EnrichTalentRequest,
+    EnrichTalentResponse,
     EvaluationResultOut,
     EvaluationResultsResponse,
 )
@@ -65,6 +71,24 @@ def enrich_job_endpoint(
             "stored": body.store,
             "processing_time_ms": round((time.perf_counter() - started) * 1000, 2),
         }
+    )
+
+
+@router.post(
+    "/enrich/talent",
+    response_model=EnrichTalentResponse,
+    summary="Structured profile (skills, years, seniority, education, title) of a résumé",
+    responses=ERROR_RESPONSES,
+)
+def enrich_talent_endpoint(body: EnrichTalentRequest, user: AnyRoleUser) -> EnrichTalentResponse:
+    started = time.perf_counter()
+    engine = get_engine()
+    parsed = parse_resume(body.text, engine.extractor, occupations=infer_occupations)
+    return EnrichTalentResponse.of(
+        parsed,
+        enrichment_version=engine.enrichment_version,
+        skills_model_version=engine.skills_version,
+        processing_time_ms=round((time.perf_counter() - started) * 1000, 2),
     )
 
 

@@ -2,13 +2,26 @@
 
 Confidence is a weighted noisy-OR over the strategies that found a span,
 
-    confidence = 1 - prod_s (1 - W_s * score_s),   W = lexicon 0.8, alias 0.85, embedding 0.6
+    confidence = 1 - prod_s (1 - W_s * score_s),
+    W = lexicon 0.8, alias 0.85, embedding 0.6, tagger 0.7
 
 where score_s is the strategy's own certainty (lexicon 1.0 multi-word / 0.9 one word; alias
 0.95 alias, 0.9 respelling, 0.85 ambiguous word resolved by context; embedding the cosine
-similarity). Agreement raises confidence, a lone embedding guess stays low. With section
-awareness the result is scaled by 0.6 + 0.4 * section relevance, so a skill named only under
-"Benefits" or the EEO statement loses about a third of its confidence. Lexicon hits on
+similarity; tagger the CRF's mean marginal over the span).
+
+The tagger (app/enrichment/tagger.py, a CRF trained on SkillSpan) finds *where* a posting
+names a skill, not *which* one, so its spans count only once they normalise to a vocabulary
+skill: a span holding lexicon/alias mentions of one skill becomes a tagger mention of that
+skill over the whole span (several skills: one tagger mention per inner mention); a span with
+none is looked up whole (spelling-insensitive forms and aliases) and otherwise dropped. It
+does not vouch for embedding guesses, which stay low on purpose: a longer tagged phrase sent
+to the encoder ("deep neural nets" -> Deep learning) would replace the phrase the embedding
+strategy chose itself. A tagger mention also confirms an ambiguous lexicon hit ("Go", "R")
+it overlaps, as the alias context rules do.
+
+Agreement raises confidence, a lone embedding guess stays low. With section awareness the
+result is scaled by 0.6 + 0.4 * section relevance, so a skill named only under "Benefits" or
+the EEO statement loses about a third of its confidence. Lexicon hits on
 ambiguous words ("Go", "R", "Excel") are kept only when the alias strategy's context rules
 confirm them (unless the lexicon runs alone, as the baseline).
 """
@@ -34,10 +47,16 @@ from app.enrichment.semantic import (
     load_or_build_index,
     match_candidates,
 )
-from app.enrichment.text import Token, tokenize_terms
+from app.enrichment.tagger import SkillTagger, TaggedSpan, get_tagger
+from app.enrichment.text import Token, squash, tokenize_terms
 from app.enrichment.vocabulary import Vocabulary, get_vocabulary
 
-STRATEGY_WEIGHTS: dict[Strategy, float] = {"lexicon": 0.8, "alias": 0.85, "embedding": 0.6}
+STRATEGY_WEIGHTS: dict[Strategy, float] = {
+    "lexicon": 0.8,
+    "alias": 0.85,
+    "embedding": 0.6,
+    "tagger": 0.7,
+}
 SectionClassifierFn = Callable[[Sequence[Section]], list[SectionLabel]]
 
 
@@ -145,6 +164,7 @@ class SkillExtractor:
         embedding_threshold: float = 0.8,
         encoder: Encoder | None = None,
         section_classifier: SectionClassifierFn | None = None,
+        tagger: SkillTagger | None = None,
     ) -> None:
         unknown = set(strategies) - set(STRATEGIES)
         if unknown:
@@ -157,6 +177,13 @@ class SkillExtractor:
         self._encoder = encoder
         self._index: SkillIndex | None = None
         self.section_classifier = section_classifier or rule_classifier
+        self._tagger = tagger
+
+    @property
+    def tagger(self) -> SkillTagger:
+        if self._tagger is None:
+            self._tagger = get_tagger()
+        return self._tagger
 
     @property
     def encoder(self) -> Encoder:
@@ -214,6 +241,10 @@ class SkillExtractor:
             for i, token in enumerate(tokens):
                 covered[i] = any(m.start <= token.start < m.end for m in mentions)
             candidates = candidate_phrases(text, tokens, covered)
+        if "tagger" in self.strategies:
+            started = time.perf_counter()
+            mentions.extend(_normalise_tagged(self.tagger.tag([text])[0], mentions, self.vocab))
+            timings["tagger"] = (time.perf_counter() - started) * 1000
         return _Prepared(text, tokens, mentions, stats, candidates, timings)
 
     def _finish(self, prepared: _Prepared) -> ExtractionResult:
@@ -257,6 +288,12 @@ class SkillExtractor:
         self, mentions: list[Mention], sections: list[ClassifiedSection]
     ) -> list[tuple[str, SkillSpan]]:
         confirmed = {(m.start, m.end, m.canonical) for m in mentions if m.strategy == "alias"}
+        tagged = [m for m in mentions if m.strategy == "tagger"]
+        confirmed |= {
+            (m.start, m.end, m.canonical)
+            for m in mentions
+            if m.ambiguous and any(t.canonical == m.canonical and t.overlaps(m) for t in tagged)
+        }
         alone = self.strategies == ("lexicon",)
         groups: dict[tuple[int, int, str], dict[Strategy, float]] = defaultdict(dict)
         surfaces: dict[tuple[int, int, str], str] = {}
@@ -300,3 +337,39 @@ class SkillExtractor:
                 )
             )
         return out
+
+
+def _normalise_tagged(
+    spans: Sequence[TaggedSpan], mentions: Sequence[Mention], vocab: Vocabulary
+) -> list[Mention]:
+    """Tagger mentions for the tagged spans that name a vocabulary skill; the others are
+    dropped (the tagger knows where a skill is named, not which one)."""
+    found: list[Mention] = []
+    for span in spans:
+        inner = [m for m in mentions if span.start <= m.start and m.end <= span.end]
+        canonicals = {m.canonical for m in inner}
+        if len(canonicals) == 1:
+            found.append(
+                Mention(
+                    inner[0].canonical,
+                    span.start,
+                    span.end,
+                    span.text,
+                    "tagger",
+                    span.confidence,
+                )
+            )
+            continue
+        if inner:
+            found.extend(
+                Mention(m.canonical, m.start, m.end, m.text, "tagger", span.confidence)
+                for m in inner
+            )
+            continue
+        key = squash(span.text)
+        canonical = vocab.squashed_forms.get(key) or vocab.squashed_aliases.get(key)
+        if canonical is not None:
+            found.append(
+                Mention(canonical, span.start, span.end, span.text, "tagger", span.confidence)
+            )
+    return found

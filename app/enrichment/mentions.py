@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Strategy = Literal["lexicon", "alias", "embedding"]
-STRATEGIES: tuple[Strategy, ...] = ("lexicon", "alias", "embedding")
+Strategy = Literal["lexicon", "alias", "embedding", "tagger"]
+STRATEGIES: tuple[Strategy, ...] = ("lexicon", "alias", "embedding", "tagger")
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.enrichment.models import EvaluationResult
+from app.enrichment.resume import ParsedResume
 
 MAX_TEXT_CHARS = 20_000
 
@@ -78,6 +79,113 @@ class EnrichJobResponse(BaseModel):
     alias_stats: dict[str, Any]
     stored: bool
     processing_time_ms: float
+
+
+class EnrichTalentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(
+        min_length=1,
+        max_length=MAX_TEXT_CHARS,
+        description="Résumé text to parse (English); nothing is stored.",
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text must contain more than whitespace")
+        return value
+
+
+class InferredValueOut(BaseModel):
+    value: str | float
+    confidence: float = Field(ge=0, le=1)
+    source: str
+
+
+class ResumeSkillOut(BaseModel):
+    name: str
+    category: str
+    confidence_score: float = Field(ge=0, le=1)
+    years: float | None = Field(description="Years of the dated roles that name the skill.")
+
+
+class ExperienceOut(BaseModel):
+    title: str | None
+    start: str = Field(description="YYYY-MM (a bare year reads as its middle: YYYY-07)")
+    end: str | None = Field(description="YYYY-MM, the last month worked; null while current")
+    current: bool
+    years: float
+
+
+class OccupationOut(BaseModel):
+    code: str
+    title: str
+    confidence: float = Field(ge=0, le=1)
+
+
+def _month(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+class EnrichTalentResponse(BaseModel):
+    enrichment_version: str
+    skills_model_version: str
+    skills: list[ResumeSkillOut]
+    years_experience: InferredValueOut | None
+    seniority: InferredValueOut | None
+    education: InferredValueOut | None
+    headline: InferredValueOut | None
+    experiences: list[ExperienceOut]
+    occupations: list[OccupationOut]
+    confidence: float = Field(ge=0, le=1)
+    notes: list[str]
+    processing_time_ms: float
+
+    @classmethod
+    def of(
+        cls,
+        parsed: ParsedResume,
+        *,
+        enrichment_version: str,
+        skills_model_version: str,
+        processing_time_ms: float,
+    ) -> EnrichTalentResponse:
+        def inferred(value: object) -> InferredValueOut | None:
+            return InferredValueOut.model_validate(value, from_attributes=True) if value else None
+
+        return cls(
+            enrichment_version=enrichment_version,
+            skills_model_version=skills_model_version,
+            skills=[
+                ResumeSkillOut(
+                    name=s.name, category=s.category, confidence_score=s.confidence, years=s.years
+                )
+                for s in parsed.skills
+            ],
+            years_experience=inferred(parsed.years_experience),
+            seniority=inferred(parsed.seniority),
+            education=inferred(parsed.education),
+            headline=inferred(parsed.headline),
+            experiences=[
+                ExperienceOut(
+                    title=e.title,
+                    start=_month(e.start_month),
+                    end=None if e.current else _month(e.end_month - 1),
+                    current=e.current,
+                    years=e.years,
+                )
+                for e in parsed.experiences
+            ],
+            occupations=[
+                OccupationOut(code=o.code, title=o.title, confidence=o.confidence)
+                for o in parsed.occupations
+            ],
+            confidence=parsed.confidence,
+            notes=parsed.notes,
+            processing_time_ms=processing_time_ms,
+        )
 
 
 class EvaluationResultOut(BaseModel):

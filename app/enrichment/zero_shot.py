@@ -3,64 +3,65 @@
 Zero-shot requests (`POST /api/v1/match/score` with `resume_text` / `job_text`), the external
 quality benchmarks and the promotion gate all turn text into profiles here, so a score on a
 benchmark is a score of exactly what serving does with the same text. Structured fields the
-caller gives always win over inferred ones.
+caller gives always win over inferred ones (`fill_talent` / `fill_job` only fill the rest).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from app.enrichment.extractor import ExtractedSkill
+from app.enrichment.config import get_model_registry
+from app.enrichment.occupation import OCCUPATION_MODEL_VERSION, OccupationGuess, infer_occupations
+from app.enrichment.posting import job_profile, parse_posting
+from app.enrichment.resume import parse_resume, talent_profile
 from app.enrichment.service import get_engine
 from app.matching.embeddings import compose_job_text, compose_talent_text
-from app.matching.types import JobProfile, SkillLevel, TalentProfile
+from app.matching.types import JobProfile, TalentProfile
 
-MIN_SKILL_CONFIDENCE = 0.5
-"""Extracted skills below this confidence are not used as structured skills (text still is)."""
+RESUME_PARSER_VERSION = "resume_parser_v1.0-rules"
+POSTING_PARSER_VERSION = "posting_parser_v1.0-rules"
+P = TypeVar("P", TalentProfile, JobProfile)
 
 
 @dataclass(slots=True)
 class Inferred:
-    """What was inferred for one profile: field -> model version, and what was recognised."""
+    """What was inferred for one profile: field -> model version, candidates, and notes."""
 
     fields: dict[str, str] = field(default_factory=dict)
+    occupations: list[OccupationGuess] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    occupation_candidates: list[dict[str, object]] = field(default_factory=list)
 
 
-def _skill_levels(skills: Sequence[ExtractedSkill]) -> list[SkillLevel]:
-    """Confident extracted skills as profile skills: the proficiency a text implies is unknown,
-    so it stays at the neutral default and required-ness at its default (True)."""
-    return [SkillLevel(name=s.name) for s in skills if s.confidence_score >= MIN_SKILL_CONFIDENCE]
-
-
-def _extract(texts: Sequence[str]) -> list[list[ExtractedSkill]]:
-    engine = get_engine()
-    return [r.skills for r in engine.extractor.extract_many(list(texts))]
+def _occupation(guesses: list[OccupationGuess], info: Inferred) -> str | None:
+    info.occupations = guesses
+    floor = float(get_model_registry().entry("occupation_inference").params["min_confidence"])
+    if guesses and guesses[0].confidence >= floor:
+        info.fields["occupation_code"] = OCCUPATION_MODEL_VERSION
+        return guesses[0].code
+    info.notes.append("the occupation could not be recognised with confidence")
+    return None
 
 
 def talent_profiles(
     headlines: Sequence[str], texts: Sequence[str]
 ) -> tuple[list[TalentProfile], list[Inferred]]:
-    """Talent profiles from (headline, résumé/bio) text pairs, batched."""
-    engine = get_engine()
-    extracted = _extract([f"{h}\n{t}" for h, t in zip(headlines, texts, strict=True)])
+    """Talent profiles from (headline, résumé/bio) pairs: skills, years, seniority and
+    occupation inferred; the embedded text is what a stored talent would be embedded as."""
+    extractor = get_engine().extractor
+    guesses = infer_occupations(list(zip(headlines, texts, strict=True)))
     profiles, inferred = [], []
-    for headline, text, skills in zip(headlines, texts, extracted, strict=True):
-        info = Inferred()
-        levels = _skill_levels(skills)
-        info.fields["skills"] = engine.skills_version
-        if not levels:
-            info.notes.append("no known skill was recognised in the text")
-        profiles.append(
-            TalentProfile(
-                skills=levels,
-                years_experience=0.0,
-                seniority="mid",
-                text=compose_talent_text(headline, None, text),
-            )
-        )
+    for headline, text, occupation in zip(headlines, texts, guesses, strict=True):
+        parsed = parse_resume(f"{headline}\n{text}" if headline.strip() else text, extractor)
+        profile = talent_profile(parsed, compose_talent_text(headline, None, text))
+        info = Inferred(notes=list(parsed.notes))
+        info.fields["skills"] = get_engine().skills_version
+        for name in ("years_experience", "seniority"):
+            if getattr(parsed, name) is not None:
+                info.fields[name] = RESUME_PARSER_VERSION
+        profile.occupation_code = _occupation(occupation, info)
+        profiles.append(profile)
         inferred.append(info)
     return profiles, inferred
 
@@ -68,22 +69,54 @@ def talent_profiles(
 def job_profiles(
     titles: Sequence[str], texts: Sequence[str]
 ) -> tuple[list[JobProfile], list[Inferred]]:
-    """Job profiles from (title, description) text pairs, batched."""
-    engine = get_engine()
-    extracted = _extract([f"{t}.\n{d}" for t, d in zip(titles, texts, strict=True)])
+    """Job profiles from (title, description) pairs: required / nice-to-have skills, years,
+    seniority, remote policy and occupation inferred."""
+    extractor = get_engine().extractor
+    guesses = infer_occupations(list(zip(titles, texts, strict=True)))
     profiles, inferred = [], []
-    for title, text, skills in zip(titles, texts, extracted, strict=True):
-        info = Inferred()
-        levels = _skill_levels(skills)
-        info.fields["skills"] = engine.skills_version
-        if not levels:
-            info.notes.append("no known skill was recognised in the text")
-        profiles.append(
-            JobProfile(
-                skills=levels,
-                seniority="mid",
-                text=compose_job_text(title, text),
-            )
-        )
+    for title, text, occupation in zip(titles, texts, guesses, strict=True):
+        parsed = parse_posting(title, text, extractor)
+        profile = job_profile(parsed, compose_job_text(title, text))
+        info = Inferred(notes=list(parsed.notes))
+        info.fields["skills"] = get_engine().skills_version
+        for name in ("min_years", "seniority", "remote_policy"):
+            if getattr(parsed, name) is not None:
+                info.fields[name] = POSTING_PARSER_VERSION
+        profile.occupation_code = _occupation(occupation, info)
+        profiles.append(profile)
         inferred.append(info)
     return profiles, inferred
+
+
+def fill_talent(
+    given: TalentProfile, given_fields: set[str], headline: str, resume_text: str
+) -> tuple[TalentProfile, Inferred]:
+    """`given` with every field the caller did not send taken from the résumé text."""
+    parsed, (info,) = talent_profiles([headline], [resume_text])
+    return _merge(given, parsed[0], given_fields, info), info
+
+
+def fill_job(
+    given: JobProfile, given_fields: set[str], title: str, job_text: str
+) -> tuple[JobProfile, Inferred]:
+    """`given` with every field the caller did not send taken from the posting text."""
+    parsed, (info,) = job_profiles([title], [job_text])
+    return _merge(given, parsed[0], given_fields, info), info
+
+
+def _merge(given: P, parsed: P, given_fields: set[str], info: Inferred) -> P:
+    for name in list(info.fields):
+        if name in given_fields:
+            del info.fields[name]
+        else:
+            setattr(given, name, getattr(parsed, name))
+    if (
+        isinstance(given, JobProfile)
+        and isinstance(parsed, JobProfile)
+        and "min_years" in info.fields
+        and "max_years" not in given_fields
+    ):
+        given.max_years = parsed.max_years
+    if not given.text.strip():
+        given.text = parsed.text
+    return given

@@ -4,10 +4,16 @@ It reads the same feature matrix as the model, so it is vectorised for free and 
 have the same shape. The score is a fixed weighted sum of per-feature "goodness" values in
 [0, 1]:
 
-    skills 45%      = 0.6 required-skill coverage + 0.4 skill Jaccard
-    experience 25%  = 1 - 0.5 level gap (3+ levels = worst) - 0.5 years short (5+ = worst)
-    location 15%    = 0.6 remote compatibility + 0.4 proximity (unknown distance = 0.5)
-    salary 15%      = salary range IoU (unknown = 0.5)
+    skills 30%      = 0.6 required-skill coverage + 0.4 skill Jaccard
+    text 30%        = MiniLM cosine of the two texts, 0.15 -> 0, 0.75 -> 1 (shown under skills)
+    experience 20%  = 1 - level gap (3+ levels = worst) - years short (5+ = worst), 6 points
+                      each, + shared O*NET code levels (8 points; unknown code = 0.5)
+    location 12%    = 0.6 remote compatibility + 0.4 proximity (unknown distance = 0.5)
+    salary 8%       = salary range IoU (unknown = 0.5)
+
+Text and occupation are in because a raw-text request has little else: without them the
+fallback ranked O*NET-written jobs at 0.30 NDCG@10 against 0.75 for the text cosine alone
+(scripts/bench_quality.py).
 
 Because the score is linear in those goodness values, contributions against a neutral pair
 (every goodness 0.5) add up exactly: base + sum(contributions) = score, and each category's

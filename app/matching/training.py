@@ -17,6 +17,7 @@ random ranking (mean of 20 draws), the rule-based fallback, and embedding cosine
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ from app.matching.model import (
 from app.matching.profiles import JobTable, SkillVocab, TalentTable
 from app.matching.repository import load_job_table, load_talent_table
 from app.matching.serving_view import ServingMix, serving_view
+from app.settings import Settings, get_settings
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -308,12 +310,14 @@ def load_labelled_pairs(
 
 def save_artifact(result: TrainingResult, directory: Path) -> Path:
     """Write model.txt, metadata.json and report.json into `directory`; returns model.txt."""
-    import json
-
     path = result.model.save(directory)
     result.report["artifact_sha256"] = result.model.metadata.sha256
-    (directory / REPORT_FILE).write_text(json.dumps(result.report, indent=2))
+    write_report(result, directory)
     return path
+
+
+def write_report(result: TrainingResult, directory: Path) -> None:
+    (directory / REPORT_FILE).write_text(json.dumps(result.report, indent=2))
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,9 +351,11 @@ def train_initial(
     model_id: str,
     if_missing: bool = False,
     created_by: str = "app train --initial",
+    settings: Settings | None = None,
 ) -> InitialOutcome:
-    """Train on the seeded labelled pairs, save the artifact, register and activate it."""
-    from app.training import registry
+    """Train on the seeded labelled pairs, save the artifact and register it; activate it
+    only when it does not lose to the text baseline on the external benchmarks."""
+    from app.training import quality, registry
 
     if if_missing and (version := active_artifact_ok(session, model_id)) is not None:
         return InitialOutcome(False, version, f"active version {version} verifies; nothing to do")
@@ -368,6 +374,10 @@ def train_initial(
     loaded = MatchingModel.load(directory, expected_sha256=result.model.metadata.sha256)
     if not np.allclose(loaded.predict(valid.features), result.model.predict(valid.features)):
         raise RuntimeError("saved model does not reproduce the trained model's predictions")
+    promote, reason, external = quality.judge(result.model, settings or get_settings())
+    result.report["external"] = external
+    result.report["quality_gate"] = {"promote": promote, "reason": reason}
+    write_report(result, directory)
     previous = registry.active_version(session, model_id)
     registry.register_version(
         session,
@@ -385,8 +395,25 @@ def train_initial(
         training_window_end=end,
         created_by=created_by,
         parent_version=previous.version if previous else None,
-        activate=True,
+        activate=promote,
     )
+    if not promote:
+        registry.reject_version(
+            session, version, actor=created_by, reason=reason, details={"external": external}
+        )
     session.commit()
-    log.info("initial_model_trained", version=version, path=str(path), **result.report["model"])
-    return InitialOutcome(True, version, f"trained and activated {version}", result.report)
+    log.info(
+        "initial_model_trained",
+        version=version,
+        path=str(path),
+        promoted=promote,
+        gate=reason,
+        **result.report["model"],
+    )
+    if not promote:
+        return InitialOutcome(
+            True, version, f"trained {version} but did not activate it: {reason}", result.report
+        )
+    return InitialOutcome(
+        True, version, f"trained and activated {version} ({reason})", result.report
+    )

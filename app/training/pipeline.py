@@ -57,9 +57,10 @@ from app.matching.training import (
     cv_best_rounds,
     finish_metadata,
     load_labelled_pairs,
+    training_features,
 )
 from app.settings import Settings, get_settings
-from app.training import registry
+from app.training import quality, registry
 from app.training.dataset import Dataset, build_dataset
 from app.training.evaluation import GateDecision, Metrics, evaluate, promotion_gate
 from app.training.labels import POSITIVE_MIN_GRADE, as_utc, count_labels, data_hash, fetch_labels
@@ -343,7 +344,11 @@ class TrainingPipeline:
             train.grades, champion_scores(train.features), reference=champion_name
         )
         train, valid = train.with_targets(scale.targets), valid.with_targets(scale.targets)
-        features, targets, groups = train.features, train.targets, train.groups
+        with Session(self.engine) as session:
+            features, source = training_features(
+                session, [(r.talent_id, r.job_id) for r in train.labels]
+            )
+        targets, groups = train.targets[source], train.groups[source]
         if seed is not None:
             features = np.vstack([features, seed.features])
             targets = np.concatenate([targets, seed.targets])
@@ -359,7 +364,11 @@ class TrainingPipeline:
             champion_per_query=champion_q,
             min_confidence=s.promotion_min_confidence,
         )
+        external_ok, external_reason, external = quality.judge(model, s)
+        if decision.promote and not external_ok:
+            decision = replace(decision, promote=False, reason=external_reason)
         metrics = _metrics_record(challenger, champion, champion_name, decision, new)
+        metrics["external"] = {"gate": external_reason, "passed": external_ok, **external}
         metrics["targets"] = {"by_grade": scale.by_grade, "source": scale.source}
         metrics["seed_pairs"] = 0 if seed is None else len(seed.targets)
         window_start, window_end = labels[0].event_at, labels[-1].event_at

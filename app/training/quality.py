@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from app.matching.embeddings import get_embedder
 from app.matching.features import FEATURE_INDEX, pair_features
 from app.matching.model import MatchingModel
 from app.matching.profiles import SkillVocab, job_table, talent_table
+from app.settings import Settings
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -279,50 +281,106 @@ def _score_columns(scored: Scored, model: MatchingModel | None) -> dict[str, Flo
     return columns
 
 
-def evaluate_ranking(data: RankingSet, model: MatchingModel | None) -> dict[str, dict[str, float]]:
-    n_t, n_j = data.relevance.shape
-    t_idx = np.repeat(np.arange(n_t, dtype=np.int64), n_j)
-    j_idx = np.tile(np.arange(n_j, dtype=np.int64), n_t)
-    scored = score_pairs(data.talents, data.jobs, t_idx, j_idx)
-    out = {
-        name: ranking_metrics(values.reshape(n_t, n_j), data.relevance)
-        for name, values in _score_columns(scored, model).items()
-    }
-    rng = np.random.default_rng(0)
-    draws = [ranking_metrics(rng.random((n_t, n_j)), data.relevance) for _ in range(RANDOM_DRAWS)]
-    out["random"] = {k: round(float(np.mean([d[k] for d in draws])), 4) for k in draws[0]}
-    return out
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """Benchmarks turned into features once: they do not depend on the model, so one process
+    can judge many models (the gate of every training run) for the cost of a predict."""
+
+    onet: Scored | None
+    relevance: npt.NDArray[np.int8] | None
+    rjdb: Scored | None
 
 
-def evaluate_pairwise(
-    data: PairwiseSet, model: MatchingModel | None
-) -> dict[str, dict[str, float]]:
-    n = len(data.jobs.titles)
-    t_idx = np.arange(2 * n, dtype=np.int64)
-    j_idx = np.repeat(np.arange(n, dtype=np.int64), 2)
-    scored = score_pairs(data.talents, data.jobs, t_idx, j_idx)
-    out = {
-        name: {"pairwise_accuracy": pairwise_accuracy(values[0::2], values[1::2])}
-        for name, values in _score_columns(scored, model).items()
-    }
-    out["random"] = {"pairwise_accuracy": 0.5}
-    return out
-
-
-def report(
-    data_dir: Path,
-    model: MatchingModel | None,
-    *,
-    occupations: int = 60,
-    rjdb_rows: int | None = None,
-) -> dict[str, Any]:
-    """Both benchmarks for one model, every baseline in the same run; a missing data set is
-    reported as such instead of failing (the demo runs without `../shared/data`)."""
-    out: dict[str, Any] = {}
+def prepare(data_dir: Path, *, occupations: int = 60, rjdb_rows: int | None = None) -> Prepared:
+    """Features of both benchmarks; a missing data set is None (the demo has none)."""
+    onet: Scored | None = None
+    relevance = None
     onet_dir = data_dir / "onet"
     if (onet_dir / "task_statements.tsv").exists():
-        out["onet"] = evaluate_ranking(onet_ranking_set(onet_dir, occupations=occupations), model)
-    rjdb = data_dir / "rjdb" / "pairs_dev.jsonl"
-    if rjdb.exists():
-        out["rjdb"] = evaluate_pairwise(rjdb_pairwise_set(rjdb, rjdb_rows), model)
+        data = onet_ranking_set(onet_dir, occupations=occupations)
+        n_t, n_j = data.relevance.shape
+        t_idx = np.repeat(np.arange(n_t, dtype=np.int64), n_j)
+        j_idx = np.tile(np.arange(n_j, dtype=np.int64), n_t)
+        onet, relevance = score_pairs(data.talents, data.jobs, t_idx, j_idx), data.relevance
+    rjdb: Scored | None = None
+    path = data_dir / "rjdb" / "pairs_dev.jsonl"
+    if path.exists():
+        pairs = rjdb_pairwise_set(path, rjdb_rows)
+        n = len(pairs.jobs.titles)
+        t_idx = np.arange(2 * n, dtype=np.int64)
+        j_idx = np.repeat(np.arange(n, dtype=np.int64), 2)
+        rjdb = score_pairs(pairs.talents, pairs.jobs, t_idx, j_idx)
+    return Prepared(onet=onet, relevance=relevance, rjdb=rjdb)
+
+
+_PREPARED: dict[tuple[str, int, int | None], Prepared] = {}
+_PREPARED_LOCK = threading.Lock()
+
+
+def prepared(data_dir: Path, *, occupations: int, rjdb_rows: int | None) -> Prepared:
+    """`prepare`, once per process and arguments."""
+    key = (str(data_dir.resolve()), occupations, rjdb_rows)
+    with _PREPARED_LOCK:
+        if key not in _PREPARED:
+            _PREPARED[key] = prepare(data_dir, occupations=occupations, rjdb_rows=rjdb_rows)
+        return _PREPARED[key]
+
+
+def evaluate(data: Prepared, model: MatchingModel | None) -> dict[str, Any]:
+    """Every scorer on every prepared benchmark, side by side."""
+    out: dict[str, Any] = {}
+    if data.onet is not None and data.relevance is not None:
+        n_t, n_j = data.relevance.shape
+        ranking = {
+            name: ranking_metrics(values.reshape(n_t, n_j), data.relevance)
+            for name, values in _score_columns(data.onet, model).items()
+        }
+        rng = np.random.default_rng(0)
+        draws = [
+            ranking_metrics(rng.random((n_t, n_j)), data.relevance) for _ in range(RANDOM_DRAWS)
+        ]
+        ranking["random"] = {k: round(float(np.mean([d[k] for d in draws])), 4) for k in draws[0]}
+        out["onet"] = ranking
+    if data.rjdb is not None:
+        pairwise = {
+            name: {"pairwise_accuracy": pairwise_accuracy(values[0::2], values[1::2])}
+            for name, values in _score_columns(data.rjdb, model).items()
+        }
+        pairwise["random"] = {"pairwise_accuracy": 0.5}
+        out["rjdb"] = pairwise
     return out
+
+
+GATE_METRICS = {"onet": "ndcg_at_10", "rjdb": "pairwise_accuracy"}
+
+
+def gate(results: dict[str, Any]) -> tuple[bool, str]:
+    """A model may be promoted only when it does not lose to the MiniLM cosine of the same
+    texts on any external benchmark that ran; the reason names every comparison."""
+    if not results:
+        return True, "external benchmarks not available (no data folder): not gated"
+    parts, passed = [], True
+    for bench, metric in GATE_METRICS.items():
+        if bench not in results:
+            continue
+        model = results[bench]["model"][metric]
+        cosine = results[bench]["minilm_cosine"][metric]
+        ok = model >= cosine
+        passed &= ok
+        verdict = "ok" if ok else "LOSES"
+        parts.append(f"{bench} {metric} {model:.4f} vs cosine {cosine:.4f} ({verdict})")
+    return passed, "; ".join(parts)
+
+
+def judge(model: MatchingModel, settings: Settings) -> tuple[bool, str, dict[str, Any]]:
+    """The external gate for one trained model: (may promote, why, every scorer's numbers)."""
+    if not settings.quality_gate:
+        return True, "external quality gate off (QUALITY_GATE=false)", {}
+    data = prepared(
+        settings.quality_data_dir,
+        occupations=settings.quality_gate_occupations,
+        rjdb_rows=settings.quality_gate_rjdb_rows,
+    )
+    results = evaluate(data, model)
+    passed, reason = gate(results)
+    return passed, reason, results

@@ -29,6 +29,7 @@ USERS = {
     ("POST", "/api/v1/match/score"),
     ("POST", "/api/v1/feedback"),
     ("POST", "/api/v1/enrich/job"),
+    ("POST", "/api/v1/enrich/talent"),
     ("GET", "/api/v1/evaluation/results"),
 }
 PATH_SAMPLES = {"run_id": str(uuid.uuid4()), "version": "v9.9"}

@@ -97,3 +97,16 @@ def test_train_sections_writes_a_model_that_loads(config_path: Path, tmp_path: P
     assert model.features == ("embedding", "position")
     code, _, err = run("train-sections", "--annotations", str(export), "--version", "bad_v1")
     assert code != 0
+
+
+def test_stale_infers_missing_occupations_once(config_path: Path) -> None:
+    code, _, err = run("--list-stale")
+    assert code == 0, err
+    assert "3 job(s) and 0 talent(s) need occupation inference" in err
+    code, out, err = run("--stale")
+    assert code == 0, err
+    assert "inferred the occupation of 3 job(s)" in out
+    assert "inferred the occupation of 0 talent(s)" in out
+    code, out, err = run("--stale")
+    assert code == 0, err
+    assert "inferred the occupation of 0 job(s)" in out

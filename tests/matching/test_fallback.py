@@ -25,6 +25,13 @@ def test_fallback_prefers_covered_required_skills(world):
     assert (fallback.scores(high) > fallback.scores(low)).all()
 
 
+def test_fallback_reads_text_similarity_when_nothing_else_differs(world):
+    x = np.repeat(world.features[:1], 2, axis=0)
+    x[:, FEATURE_INDEX["embedding_cosine"]] = [0.2, 0.7]
+    low, high = fallback.scores(x)
+    assert high > low
+
+
 def test_fallback_ranks_better_than_random_on_the_hidden_rule(world):
     corr = np.corrcoef(fallback.scores(world.features), world.labels)[0, 1]
     assert corr > 0.6
@@ -40,6 +47,7 @@ def test_fallback_sub_scores_are_the_rule_goodness(world, rows):
     for row, e in zip(x, exps, strict=True):
         cov = row[FEATURE_INDEX["required_skill_coverage"]]
         jac = row[FEATURE_INDEX["skill_jaccard"]]
-        assert e.sub_scores["skills"] == round(100 * (0.6 * cov + 0.4 * jac), 1)
+        text = np.clip((row[FEATURE_INDEX["embedding_cosine"]] - 0.15) / 0.6, 0.0, 1.0)
+        assert e.sub_scores["skills"] == round(100 * (0.3 * cov + 0.2 * jac + 0.5 * text), 1)
         assert e.sub_scores["culture"] == 50.0
         assert all(0 <= v <= 100 for v in e.sub_scores.values())

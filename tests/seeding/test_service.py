@@ -90,6 +90,9 @@ def test_seed_writes_the_requested_world(session: Session) -> None:
     assert _count(session, JobSkill) == report.counts["job_skills"] >= 20 * 4
     assert _count(session, Skill) >= 300
     assert _count(session, Embedding) == 0
+    sources = {*session.scalars(select(Job.occupation_source))}
+    sources |= {*session.scalars(select(Talent.occupation_source))}
+    assert sources == {"given"}
     train = session.scalar(
         select(func.count()).select_from(LabelledPair).where(LabelledPair.split == "train")
     )

@@ -1,0 +1,45 @@
+"""occupation source, model version and candidates on jobs and talents
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-02 12:10:00.000000
+
+Rows that already carry an occupation code got it from their creator, so they become 'given';
+the inferrer (`app enrich --stale`) fills the rest and never overwrites a 'given' code.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = '0003'
+down_revision: str | None = '0002'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+TABLES = ('jobs', 'talents')
+
+
+def upgrade() -> None:
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('occupation_source', sa.String(length=16), nullable=True))
+            batch_op.add_column(sa.Column('occupation_model_version', sa.String(length=64), nullable=True))
+            batch_op.add_column(sa.Column('occupation_candidates', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True))
+            batch_op.create_check_constraint(
+                op.f(f'ck_{table}_occupation_source_valid'),
+                "occupation_source IS NULL OR occupation_source IN ('given', 'inferred')",
+            )
+        rows = sa.table(table, sa.column('occupation_code', sa.String), sa.column('occupation_source', sa.String))
+        op.execute(rows.update().where(rows.c.occupation_code.is_not(None)).values(occupation_source='given'))
+
+
+def downgrade() -> None:
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_constraint(op.f(f'ck_{table}_occupation_source_valid'), type_='check')
+            batch_op.drop_column('occupation_candidates')
+            batch_op.drop_column('occupation_model_version')
+            batch_op.drop_column('occupation_source')
