@@ -59,6 +59,7 @@ test: lint typecheck frontend-test gateway-test pytest
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench_matching.py
+	$(BIN)/python scripts/bench_quality.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -22,16 +22,21 @@ depends_on: str | Sequence[str] | None = None
 TABLES = ('jobs', 'talents')
 
 
+CHECK = "occupation_source IS NULL OR occupation_source IN ('given', 'inferred')"
+
+
 def upgrade() -> None:
+    # Plain ADD COLUMN on both databases: batch mode would rebuild `jobs` / `talents` on
+    # SQLite, and dropping the old table cascades (ON DELETE CASCADE) to every child row.
+    sqlite = op.get_bind().dialect.name == 'sqlite'
     for table in TABLES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column('occupation_source', sa.String(length=16), nullable=True))
-            batch_op.add_column(sa.Column('occupation_model_version', sa.String(length=64), nullable=True))
-            batch_op.add_column(sa.Column('occupation_candidates', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True))
-            batch_op.create_check_constraint(
-                op.f(f'ck_{table}_occupation_source_valid'),
-                "occupation_source IS NULL OR occupation_source IN ('given', 'inferred')",
-            )
+        if sqlite:
+            op.execute(f'ALTER TABLE {table} ADD COLUMN occupation_source VARCHAR(16) CONSTRAINT ck_{table}_occupation_source_valid CHECK ({CHECK})')
+        else:
+            op.add_column(table, sa.Column('occupation_source', sa.String(length=16), nullable=True))
+            op.create_check_constraint(op.f(f'ck_{table}_occupation_source_valid'), table, CHECK)
+        op.add_column(table, sa.Column('occupation_model_version', sa.String(length=64), nullable=True))
+        op.add_column(table, sa.Column('occupation_candidates', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True))
         rows = sa.table(table, sa.column('occupation_code', sa.String), sa.column('occupation_source', sa.String))
         op.execute(rows.update().where(rows.c.occupation_code.is_not(None)).values(occupation_source='given'))
 
