@@ -27,6 +27,7 @@ from app.db.models import (
     WORK_STYLES,
 )
 from app.directory.service import JobSummary, Label, Me, TalentSummary
+from app.enrichment.zero_shot import Inferred
 from app.matching.types import (
     Explanation,
     JobProfile,
@@ -76,6 +77,11 @@ Salary = Annotated[int, Field(ge=0, le=MAX_SALARY, strict=True)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 Latitude = Annotated[float, Field(ge=-90, le=90, strict=True)]
 Longitude = Annotated[float, Field(ge=-180, le=180, strict=True)]
+OccupationCode = Annotated[
+    str, Field(pattern=r"^\d{2}-\d{4}(\.\d{2})?$", description="O*NET-SOC code, e.g. 15-1252.00")
+]
+DEFAULT_SENIORITY = "mid"
+"""Seniority of a side that states none and whose text says none (neutral for ranking)."""
 Timezone = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_+\-/]+$")]
 Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_clean)]
 
@@ -163,8 +169,12 @@ def _vector(values: list[float] | None) -> np.ndarray[Any, np.dtype[np.float32]]
 
 class TalentIn(Strict):
     skills: list[SkillIn] = Field(default_factory=list, max_length=MAX_SKILLS)
-    years_experience: Years
-    seniority: Seniority
+    years_experience: Years | None = Field(
+        default=None, description="Required unless the request carries `resume_text`."
+    )
+    seniority: Seniority | None = Field(
+        default=None, description="Required unless the request carries `resume_text`."
+    )
     latitude: Latitude | None = None
     longitude: Longitude | None = None
     timezone: Timezone | None = None
@@ -177,6 +187,7 @@ class TalentIn(Strict):
     preferred_work_style: WorkStyle | None = None
     text: Text = ""
     embedding: Embedding | None = None
+    occupation_code: OccupationCode | None = None
 
     @model_validator(mode="after")
     def _check_salary(self) -> TalentIn:
@@ -186,8 +197,8 @@ class TalentIn(Strict):
     def to_domain(self) -> TalentProfile:
         return TalentProfile(
             skills=[s.to_domain() for s in self.skills],
-            years_experience=self.years_experience,
-            seniority=self.seniority,
+            years_experience=self.years_experience or 0.0,
+            seniority=self.seniority or DEFAULT_SENIORITY,
             latitude=self.latitude,
             longitude=self.longitude,
             timezone=self.timezone,
@@ -200,12 +211,15 @@ class TalentIn(Strict):
             preferred_work_style=self.preferred_work_style,
             text=self.text,
             embedding=_vector(self.embedding),
+            occupation_code=self.occupation_code,
         )
 
 
 class JobIn(Strict):
     skills: list[SkillIn] = Field(default_factory=list, max_length=MAX_SKILLS)
-    seniority: Seniority
+    seniority: Seniority | None = Field(
+        default=None, description="Required unless the request carries `job_text`."
+    )
     min_years: Years = 0.0
     max_years: Years | None = None
     latitude: Latitude | None = None
@@ -220,6 +234,7 @@ class JobIn(Strict):
     company_work_style: WorkStyle | None = None
     text: Text = ""
     embedding: Embedding | None = None
+    occupation_code: OccupationCode | None = None
 
     @model_validator(mode="after")
     def _check_ranges(self) -> JobIn:
@@ -231,7 +246,7 @@ class JobIn(Strict):
     def to_domain(self) -> JobProfile:
         return JobProfile(
             skills=[s.to_domain() for s in self.skills],
-            seniority=self.seniority,
+            seniority=self.seniority or DEFAULT_SENIORITY,
             min_years=self.min_years,
             max_years=self.max_years,
             latitude=self.latitude,
@@ -246,12 +261,28 @@ class JobIn(Strict):
             company_work_style=self.company_work_style,
             text=self.text,
             embedding=_vector(self.embedding),
+            occupation_code=self.occupation_code,
         )
 
 
 class ScoreRequest(Strict):
-    talent: TalentIn
-    job: JobIn
+    """Structured payloads, raw text, or both: fields given in `talent` / `job` win, and the
+    rest is inferred from `resume_text` / `job_text` (the response says what and by which
+    model version)."""
+
+    talent: TalentIn = Field(default_factory=TalentIn)
+    job: JobIn = Field(default_factory=JobIn)
+    resume_text: Text | None = Field(default=None, min_length=1)
+    talent_headline: Name | None = None
+    job_text: Text | None = Field(default=None, min_length=1)
+    job_title: Name | None = None
+
+    def talent_fields(self) -> set[str]:
+        """Profile fields the caller sent (they win over anything read from text)."""
+        return {n for n in self.talent.model_fields_set if getattr(self.talent, n) is not None}
+
+    def job_fields(self) -> set[str]:
+        return {n for n in self.job.model_fields_set if getattr(self.job, n) is not None}
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -384,10 +415,38 @@ _EXAMPLE_MATCH: JsonDict = {
 }
 
 
+class OccupationGuessOut(BaseModel):
+    code: str
+    title: str
+    confidence: float = Field(ge=0, le=1)
+
+
+class InferredOut(BaseModel):
+    """Fields of one side that were read from its text, each with the model version."""
+
+    fields: dict[str, str]
+    occupations: list[OccupationGuessOut]
+    notes: list[str]
+
+
+def inferred_out(info: Inferred) -> InferredOut:
+    return InferredOut(
+        fields=dict(info.fields),
+        occupations=[
+            OccupationGuessOut(code=g.code, title=g.title, confidence=round(g.confidence, 4))
+            for g in info.occupations
+        ],
+        notes=list(info.notes),
+    )
+
+
 class MatchResponse(BaseModel):
     matches: list[MatchResultOut]
     processing_time_ms: float = Field(ge=0)
     model_version: str | None
+    inferred: dict[str, InferredOut] | None = Field(
+        default=None, description="Zero-shot from raw text only: what was inferred per side."
+    )
 
     model_config = ConfigDict(
         json_schema_extra={

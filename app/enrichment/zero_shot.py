@@ -18,6 +18,7 @@ from app.enrichment.posting import job_profile, parse_posting
 from app.enrichment.resume import parse_resume, talent_profile
 from app.enrichment.service import get_engine
 from app.matching.embeddings import compose_job_text, compose_talent_text
+from app.matching.errors import FeatureExtractionError
 from app.matching.types import JobProfile, TalentProfile
 
 RESUME_PARSER_VERSION = "resume_parser_v1.0-rules"
@@ -50,15 +51,21 @@ def talent_profiles(
     """Talent profiles from (headline, résumé/bio) pairs: skills, years, seniority and
     occupation inferred; the embedded text is what a stored talent would be embedded as."""
     extractor = get_engine().extractor
-    guesses = infer_occupations(list(zip(headlines, texts, strict=True)))
+    parsed = [
+        parse_resume(f"{h}\n{t}" if h.strip() else t, extractor)
+        for h, t in zip(headlines, texts, strict=True)
+    ]
+    # The latest job title a résumé names says more about the occupation than a headline
+    # that often starts with the person's name.
+    titles = [p.headline.value if p.headline else h for p, h in zip(parsed, headlines, strict=True)]
+    guesses = infer_occupations(list(zip(titles, texts, strict=True)))
     profiles, inferred = [], []
-    for headline, text, occupation in zip(headlines, texts, guesses, strict=True):
-        parsed = parse_resume(f"{headline}\n{text}" if headline.strip() else text, extractor)
-        profile = talent_profile(parsed, compose_talent_text(headline, None, text))
-        info = Inferred(notes=list(parsed.notes))
+    for headline, text, resume, occupation in zip(headlines, texts, parsed, guesses, strict=True):
+        profile = talent_profile(resume, compose_talent_text(headline, None, text))
+        info = Inferred(notes=list(resume.notes))
         info.fields["skills"] = get_engine().skills_version
         for name in ("years_experience", "seniority"):
-            if getattr(parsed, name) is not None:
+            if getattr(resume, name) is not None:
                 info.fields[name] = RESUME_PARSER_VERSION
         profile.occupation_code = _occupation(occupation, info)
         profiles.append(profile)
@@ -120,3 +127,38 @@ def _merge(given: P, parsed: P, given_fields: set[str], info: Inferred) -> P:
     if not given.text.strip():
         given.text = parsed.text
     return given
+
+
+def complete_pair(
+    talent: TalentProfile,
+    talent_fields: set[str],
+    job: JobProfile,
+    job_fields: set[str],
+    *,
+    resume_text: str | None = None,
+    talent_headline: str | None = None,
+    job_text: str | None = None,
+    job_title: str | None = None,
+) -> tuple[TalentProfile, JobProfile, dict[str, Inferred]]:
+    """A zero-shot pair ready to score: each side's missing fields read from its text.
+
+    Without text a side must state what the matcher cannot default (the talent's years and
+    seniority, the job's seniority); the error names the first field that is missing."""
+    if resume_text is None:
+        for name in ("years_experience", "seniority"):
+            if name not in talent_fields:
+                raise FeatureExtractionError(
+                    f"talent.{name} is required unless resume_text is given", field=f"talent.{name}"
+                )
+    if job_text is None and "seniority" not in job_fields:
+        raise FeatureExtractionError(
+            "job.seniority is required unless job_text is given", field="job.seniority"
+        )
+    inferred: dict[str, Inferred] = {}
+    if resume_text is not None:
+        talent, inferred["talent"] = fill_talent(
+            talent, talent_fields, talent_headline or "", resume_text
+        )
+    if job_text is not None:
+        job, inferred["job"] = fill_job(job, job_fields, job_title or "", job_text)
+    return talent, job, inferred

@@ -1,6 +1,9 @@
 """The bounded set of texts a synthetic world is written with.
 
-Every title, description, bio and resume is a function of (occupation, variant) only, with
+A job and a talent of one occupation are written from disjoint halves of its task statements
+and titles: when they shared sentences, same-occupation texts had a MiniLM cosine of 0.76
+against 0.58 for real O*NET-written pairs, and the model learned thresholds no real text
+reaches. Every title, description, bio and resume is a function of (occupation, variant) only, with
 `variants` (default 3) per occupation. So however many rows are seeded, at most
 occupations x variants distinct texts exist per kind (98 x 3 = 294 today), and embedding
 cost stays fixed: 100k jobs embed a few hundred texts, not 100k. The structured fields
@@ -54,6 +57,14 @@ class TextBook:
         return occupation * self.variants + variant
 
 
+def _halves(items: tuple[str, ...], *, second: bool = False) -> tuple[str, ...]:
+    """Alternate items to the job side and the talent side, so a posting and a résumé of one
+    occupation never share a sentence or a title (as real ones rarely do); an occupation
+    with a single item lends it to both."""
+    half = items[1::2] if second else items[0::2]
+    return half or items
+
+
 def _skill_names(vocab: Vocab, occ: Occupation, start: int, count: int) -> list[str]:
     names = tuple(vocab.skills[i].name for i in occ.skills[:12])
     return _rotate(names, start, count)
@@ -64,21 +75,23 @@ def build_textbook(vocab: Vocab, variants: int) -> TextBook:
         raise ValueError("text variants must be at least 1")
     job_titles, descriptions, headlines, bios, resumes = [], [], [], [], []
     for occ in vocab.occupations:
+        job_side, talent_side = _halves(occ.tasks), _halves(occ.tasks, second=True)
+        job_names, talent_names = _halves(occ.alt_titles), _halves(occ.alt_titles, second=True)
         for v in range(variants):
-            title = occ.alt_titles[v % len(occ.alt_titles)]
+            title = job_names[v % len(job_names)]
             intro = _JOB_INTROS[v % len(_JOB_INTROS)].format(title=title)
-            tasks = " ".join(_rotate(occ.tasks, 2 * v, 4))
+            tasks = " ".join(_rotate(job_side, v, 3))
             tools = ", ".join(_skill_names(vocab, occ, 3 * v, 6))
             job_titles.append(title)
             descriptions.append(f"{intro} What you will do: {tasks} Tools we use: {tools}.")
 
-            headline = occ.alt_titles[(v + 1) % len(occ.alt_titles)]
+            headline = talent_names[v % len(talent_names)]
             opener = _BIO_OPENERS[v % len(_BIO_OPENERS)].format(title=headline)
-            done = "; ".join(_lower_first(t) for t in _rotate(occ.tasks, v + 1, 2))
+            done = "; ".join(_lower_first(t) for t in _rotate(talent_side, v, 2))
             comfortable = ", ".join(_skill_names(vocab, occ, 2 * v, 3))
             headlines.append(headline)
             bios.append(f"{opener} {done}. Comfortable with {comfortable}.")
-            bullets = "\n".join(f"- {t}" for t in _rotate(occ.tasks, v + 3, 3))
+            bullets = "\n".join(f"- {t}" for t in _rotate(talent_side, v + 2, 3))
             skills = ", ".join(_skill_names(vocab, occ, v, 8))
             resumes.append(f"Experience ({occ.title}):\n{bullets}\nSkills: {skills}.")
     return TextBook(

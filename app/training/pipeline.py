@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import LabelledPair, MLModelVersion, TrainingRun
@@ -80,12 +80,14 @@ Scorer = Callable[[FloatArray], FloatArray]
 
 @dataclass(frozen=True, slots=True)
 class SeedRows:
-    """The seeded labelled pairs, already on the 0-100 scale, added to the training part."""
+    """The seeded labelled pairs, already on the 0-100 scale, added to the training part;
+    their train part comes with its serving-like copies, so `pairs` <= len(targets)."""
 
     features: FloatArray
     targets: FloatArray
     groups: IntArray
     digest: str
+    pairs: int
 
 
 class TrainingInProgressError(Exception):
@@ -302,6 +304,7 @@ class TrainingPipeline:
             targets=np.concatenate([train.labels, valid.labels]),
             groups=np.concatenate([train.groups, valid.groups]) + group_offset,
             digest=digest,
+            pairs=int(session.scalar(select(func.count()).select_from(LabelledPair)) or 0),
         )
 
     @staticmethod
@@ -370,7 +373,8 @@ class TrainingPipeline:
         metrics = _metrics_record(challenger, champion, champion_name, decision, new)
         metrics["external"] = {"gate": external_reason, "passed": external_ok, **external}
         metrics["targets"] = {"by_grade": scale.by_grade, "source": scale.source}
-        metrics["seed_pairs"] = 0 if seed is None else len(seed.targets)
+        metrics["seed_pairs"] = 0 if seed is None else seed.pairs
+        metrics["seed_rows"] = 0 if seed is None else len(seed.targets)
         window_start, window_end = labels[0].event_at, labels[-1].event_at
         train_hash = data_hash(labels)
         if seed is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import numpy as np
@@ -21,8 +22,9 @@ from app.matching.service import (
 )
 from app.matching.training import train_initial
 from app.matching.types import SkillLevel
-from app.settings import get_settings
+from app.settings import Settings, get_settings
 from app.training import registry
+from tests.conftest import SHARED_DATA
 from tests.factories import make_company, make_job, make_skill, make_talent
 from tests.matching.conftest import job as job_profile
 from tests.matching.conftest import talent as talent_profile
@@ -254,7 +256,7 @@ def test_score_pair_is_zero_shot(tiny_model):
     assert err.value.field == "seniority"
 
 
-def test_train_initial_registers_an_active_verified_model(session, market, tmp_path):
+def _skill_labelled_world(session):
     s = [make_skill(session, f"T{i}") for i in range(6)]
     company = make_company(session)
     rng = np.random.default_rng(0)
@@ -280,6 +282,10 @@ def test_train_initial_registers_an_active_verified_model(session, market, tmp_p
                 )
             )
     session.commit()
+
+
+def test_train_initial_registers_an_active_verified_model(session, market, tmp_path):
+    _skill_labelled_world(session)
     outcome = train_initial(session, model_dir=tmp_path, model_id="talent_matcher")
     assert outcome.trained
     assert outcome.version == "v1.0"
@@ -295,6 +301,39 @@ def test_train_initial_registers_an_active_verified_model(session, market, tmp_p
     third = train_initial(session, model_dir=tmp_path, model_id="talent_matcher", if_missing=True)
     assert third.trained
     assert third.version == "v1.1"
+
+
+def test_train_initial_keeps_a_model_that_loses_to_the_text_baseline_inactive(
+    session, market, tmp_path
+):
+    """A toy world whose labels ignore text cannot beat MiniLM cosine on real text: the
+    external gate registers the version as rejected, with every scorer's numbers."""
+    _skill_labelled_world(session)
+    gated = Settings(
+        quality_gate=True,
+        quality_data_dir=SHARED_DATA,
+        quality_gate_occupations=12,
+        quality_gate_rjdb_rows=12,
+    )
+    outcome = train_initial(session, model_dir=tmp_path, model_id="talent_matcher", settings=gated)
+    assert outcome.trained
+    assert "did not activate" in outcome.message
+    assert "LOSES" in outcome.report["quality_gate"]["reason"]
+    assert set(outcome.report["external"]) == {"onet", "rjdb"}
+    row = session.scalar(select(MLModelVersion).where(MLModelVersion.version == outcome.version))
+    assert not row.is_active
+    assert row.status == "rejected"
+    saved = json.loads((tmp_path / outcome.version / "report.json").read_text())
+    assert saved["quality_gate"] == outcome.report["quality_gate"]
+
+
+def test_train_initial_without_benchmark_data_says_the_gate_did_not_run(session, market, tmp_path):
+    _skill_labelled_world(session)
+    gated = Settings(quality_gate=True, quality_data_dir=tmp_path / "absent")
+    outcome = train_initial(session, model_dir=tmp_path, model_id="talent_matcher", settings=gated)
+    assert "not available" in outcome.message
+    row = session.scalar(select(MLModelVersion).where(MLModelVersion.is_active.is_(True)))
+    assert row.version == outcome.version
 
 
 def test_background_refresh_picks_up_new_jobs_off_the_request_path(engine, session, market):

@@ -27,19 +27,20 @@ from typing import IO, Any
 import httpx
 import numpy as np
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from app.db.migrate import upgrade_head
-from app.db.session import make_engine, normalise_url
+from app.db.models import Embedding
+from app.db.session import make_engine
 from app.matching import fallback
-from app.matching.explain import sub_scores
+from app.matching.embeddings import EMBEDDING_DIM, to_bytes
+from app.matching.explain import explain, sub_scores
 from app.matching.features import FEATURE_INDEX, FEATURE_NAMES, one_to_many
-from app.matching.model import MODEL_FILE, MatchingModel, ModelMetadata, fit_booster, sha256_file
 from app.matching.profiles import SkillVocab
 from app.matching.repository import load_job_table, load_talent_table
 from app.seeding.service import seed_world
-from app.training import registry
+from app.settings import get_settings
 from tests.conftest import scratch_postgres_database
 from tests.jwt_tokens import b64url, claims_for, hs256
 from tests.training.conftest import register_artifact
@@ -341,10 +342,48 @@ def test_the_fallback_serves_open_jobs_in_the_same_shape(stack: Stack) -> None:
     assert down.headers.get("x-cache") == "miss"
 
 
+def _store_text_vectors(engine: Engine, talent_id: str) -> None:
+    """Unit vectors for the talent and the open jobs at cosines spread over -0.2..1 (the seed
+    ran with embed=False), so the 30-point text rule is compared too. Every fifth job has
+    none, one a zero vector (none, to the service) and one only under another model id."""
+    rng = np.random.default_rng(11)
+    model_id = get_settings().embedding_model_id
+    talent = rng.normal(size=EMBEDDING_DIM)
+    talent /= np.linalg.norm(talent)
+
+    def row(kind: str, owner: str, vector: np.ndarray[Any, Any], model: str) -> Embedding:
+        return Embedding(
+            owner_kind=kind,
+            owner_id=uuid.UUID(owner),
+            content_hash=f"e2e-{owner}",
+            model_id=model,
+            dim=EMBEDDING_DIM,
+            vector=to_bytes(vector),
+        )
+
+    rows = [row("talent", talent_id, talent, model_id)]
+    with engine.connect() as conn:
+        job_ids = conn.execute(text("SELECT id::text FROM jobs WHERE status = 'open' ORDER BY id"))
+        for i, job_id in enumerate(job_ids.scalars()):
+            if i % 5 == 0:
+                continue
+            other = rng.normal(size=EMBEDDING_DIM)
+            other -= (other @ talent) * talent
+            cosine = rng.uniform(-0.2, 1.0)
+            vector = cosine * talent + np.sqrt(1 - cosine**2) * other / np.linalg.norm(other)
+            vector = np.zeros(EMBEDDING_DIM) if i == 1 else vector
+            rows.append(row("job", job_id, vector, "another-model" if i == 2 else model_id))
+    with Session(engine) as session:
+        session.add_all(rows)
+        session.commit()
+
+
 def test_the_fallback_scores_like_the_services_rule_based_matcher(stack: Stack) -> None:
-    """The TS port against app/matching/fallback.py on the same rows: same scores, sub-scores."""
+    """The TS port against app/matching/fallback.py on the same rows: same scores, sub-scores
+    and top factors (with their sentences), text vectors and occupation codes included."""
+    _store_text_vectors(stack.engine, stack.talent_a)
     response = ask(
-        stack.gateway_down, talent_to_jobs(stack.talent_a, limit=25), token(stack.user_a)
+        stack.gateway_down, talent_to_jobs(stack.talent_a, limit=100), token(stack.user_a)
     )
     assert response.status_code == 200, response.text
     matches = response.json()["matches"]
@@ -356,12 +395,23 @@ def test_the_fallback_scores_like_the_services_rule_based_matcher(stack: Stack) 
     expected = fallback.scores(features)
     contribs = fallback.contributions(features)[:, : len(FEATURE_NAMES)]
     expected_subs = sub_scores(contribs, fallback.CATEGORY_SCALE)
+    pairs = [(subject, 0, jobs, i) for i in range(len(jobs))]
+    explained = explain(contribs, features, expected, fallback.CATEGORY_SCALE, pairs)
+    assert features[:, FEATURE_INDEX["embedding_cosine"]].std() > 0.1, "texts are compared"
+    assert (features[:, FEATURE_INDEX["occupation_match"]] >= 0).all(), "codes are compared"
     by_id = {str(job_id): i for i, job_id in enumerate(jobs.ids)}
     for match in matches:
         i = by_id[match["id"]]
         assert match["score"] == pytest.approx(float(expected[i]), abs=0.011), match["id"]
         for category, value in expected_subs[i].items():
             assert match["explanation"]["sub_scores"][category] == pytest.approx(value, abs=0.11)
+        factors = match["explanation"]["top_factors"]
+        want = explained[i].top_factors
+        assert [(f["factor"], f["category"], f["description"]) for f in factors] == [
+            (f.factor, f.category, f.description) for f in want
+        ], match["id"]
+        assert [f["impact"] for f in factors] == pytest.approx([f.impact for f in want], abs=0.011)
+        assert match["explanation"]["summary"] == explained[i].summary
 
 
 def test_the_fallback_verifies_tokens_and_ownership_itself(stack: Stack) -> None:

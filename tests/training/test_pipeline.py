@@ -188,7 +188,8 @@ def test_seed_pairs_join_the_training_rows(engine: Engine, tmp_path: Path) -> No
     assert no_seed.metrics["seed_pairs"] == 0
     with Session(engine) as s:
         rows = {v.version: v.train_rows for v in registry.list_versions(s, "talent_matcher")}
-    assert rows["v1.0"] - rows["v1.1"] == with_seed.metrics["seed_pairs"]
+    assert rows["v1.0"] - rows["v1.1"] == with_seed.metrics["seed_rows"]
+    assert with_seed.metrics["seed_rows"] > with_seed.metrics["seed_pairs"]
 
 
 def test_candidate_is_not_promoted_over_a_pointer_moved_during_training(

@@ -20,10 +20,12 @@ from app.api.schemas import (
     MatchResponse,
     ScoreRequest,
     TalentToJobsRequest,
+    inferred_out,
 )
 from app.auth.deps import AnyRoleUser, CompanyOrAdmin, SessionDep, TalentOrAdmin
 from app.auth.ownership import ensure_job_access, ensure_talent_access
 from app.directory.service import Label, Side, labels
+from app.enrichment.zero_shot import complete_pair
 from app.matching.service import match_job_to_talents, match_talent_to_jobs, score_pair
 from app.matching.types import MatchOutcome
 from app.monitoring.metrics import observe_match, set_active_model
@@ -108,9 +110,21 @@ def job_to_talents(
 )
 def score(body: ScoreRequest, user: AnyRoleUser, request: Request) -> MatchResponse:
     """Nothing is read from or written to the database; texts without an embedding are
-    embedded here. The single match has `id: null`."""
+    embedded here. With `resume_text` / `job_text` the fields a side does not state are
+    inferred from its text (skills, years, seniority, occupation...) and `inferred` says
+    which, by which model version. The single match has `id: null`."""
     started = time.perf_counter()
-    result = score_pair(body.talent.to_domain(), body.job.to_domain())
+    talent, job, inferred = complete_pair(
+        body.talent.to_domain(),
+        body.talent_fields(),
+        body.job.to_domain(),
+        body.job_fields(),
+        resume_text=body.resume_text,
+        talent_headline=body.talent_headline,
+        job_text=body.job_text,
+        job_title=body.job_title,
+    )
+    result = score_pair(talent, job)
     elapsed = time.perf_counter() - started
     outcome = MatchOutcome(
         matches=[result],
@@ -118,4 +132,7 @@ def score(body: ScoreRequest, user: AnyRoleUser, request: Request) -> MatchRespo
         source=result.source,
         timings={"total": elapsed},
     )
-    return _respond(request, "score", outcome, started)
+    response = _respond(request, "score", outcome, started)
+    if inferred:
+        response.inferred = {side: inferred_out(info) for side, info in inferred.items()}
+    return response

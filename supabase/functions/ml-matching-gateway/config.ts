@@ -16,6 +16,8 @@ export interface Config {
   jwtIssuer: string | null;
   jwtLeewaySeconds: number;
   databaseUrl: string | null;
+  /** The service's EMBEDDING_MODEL_ID: whose stored text vectors the fallback compares. */
+  embeddingModelId: string;
   fallbackMaxCandidates: number;
   fallbackTimeoutMs: number;
   maxBodyBytes: number;
@@ -25,6 +27,9 @@ export interface Config {
   port: number | null;
   hostname: string;
 }
+
+/** The service's default `embedding_model_id`. */
+export const DEFAULT_EMBEDDING_MODEL_ID = "all-MiniLM-L6-v2";
 
 export class ConfigError extends Error {}
 
@@ -67,6 +72,7 @@ export function loadConfig(get: Lookup): Config {
     jwtLeewaySeconds: integer(get, "JWT_LEEWAY_SECONDS", 30, 0, 300),
     // SUPABASE_DB_URL is set by the Supabase runtime itself.
     databaseUrl: text(get, "DATABASE_URL") ?? text(get, "SUPABASE_DB_URL"),
+    embeddingModelId: text(get, "EMBEDDING_MODEL_ID") ?? DEFAULT_EMBEDDING_MODEL_ID,
     fallbackMaxCandidates: integer(get, "FALLBACK_MAX_CANDIDATES", 500, 1, 10_000),
     fallbackTimeoutMs: integer(get, "FALLBACK_TIMEOUT_MS", 5000, 1, 60_000),
     maxBodyBytes: integer(get, "MAX_BODY_BYTES", 64 * 1024, 256, 1024 * 1024),

@@ -13,6 +13,7 @@ Deno.test("defaults: 5 s timeout, 1 h cache, audience authenticated, fallback of
   assert.equal(config.databaseUrl, null);
   assert.equal(config.port, null);
   assert.deepEqual(config.corsOrigins, ["*"]);
+  assert.equal(config.embeddingModelId, "all-MiniLM-L6-v2", "the service's default model id");
 });
 
 Deno.test("values are read and checked", () => {
@@ -25,6 +26,7 @@ Deno.test("values are read and checked", () => {
     DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/test",
     CORS_ALLOWED_ORIGINS: "https://a.example, https://b.example",
     PORT: "0",
+    EMBEDDING_MODEL_ID: " other-model ",
   }));
   assert.equal(config.mlTimeoutMs, 750);
   assert.equal(config.cacheTtlSeconds, 0);
@@ -32,6 +34,7 @@ Deno.test("values are read and checked", () => {
   assert.equal(config.jwtAudience, "aud");
   assert.deepEqual(config.corsOrigins, ["https://a.example", "https://b.example"]);
   assert.equal(config.port, 0);
+  assert.equal(config.embeddingModelId, "other-model");
 });
 
 Deno.test("fallback names: JWT_SECRET and the runtime's SUPABASE_DB_URL", () => {

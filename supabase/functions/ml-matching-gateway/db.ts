@@ -6,10 +6,22 @@
  * subject and capped at `limit` rows, so a big table never reaches the gateway.
  * Only the columns the rules use are read, plus the candidates' display labels (job title,
  * company, location; talent name, headline, location) that the service puts on its results.
+ *
+ * Text vectors come in the same query, joined from `embeddings` the way the service's
+ * `load_embedding_matrix` reads them: the one row of (owner_kind, owner_id, model_id) for the
+ * service's EMBEDDING_MODEL_ID (unique in the schema, so the join never adds rows), whatever
+ * its content hash; `vector` is little-endian float32 bytes (`to_bytes`).
  */
 
 import postgres from "postgres";
-import type { JobRow, MatchDataSource, SkillEntry, TalentRow } from "./fallback.ts";
+import { DEFAULT_EMBEDDING_MODEL_ID } from "./config.ts";
+import {
+  EMBEDDING_DIM,
+  type JobRow,
+  type MatchDataSource,
+  type SkillEntry,
+  type TalentRow,
+} from "./fallback.ts";
 
 export type Sql = postgres.Sql;
 
@@ -38,6 +50,8 @@ interface RawTalent {
   salary_max: number | null;
   currency: string | null;
   skills: { id: number; name: string }[];
+  occupation_code: string | null;
+  embedding: Uint8Array | null;
   full_name?: string | null;
   headline?: string | null;
   location_name?: string | null;
@@ -56,9 +70,20 @@ interface RawJob {
   salary_max: number | null;
   currency: string | null;
   skills: { id: number; name: string; required: boolean }[];
+  occupation_code: string | null;
+  embedding: Uint8Array | null;
   title?: string | null;
   company_name?: string | null;
   location_name?: string | null;
+}
+
+/** Stored bytes as float32 values; null when absent or not one vector of EMBEDDING_DIM. */
+export function decodeVector(bytes: Uint8Array | null): Float32Array | null {
+  if (bytes === null || bytes.byteLength !== EMBEDDING_DIM * 4) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(EMBEDDING_DIM);
+  for (let i = 0; i < EMBEDDING_DIM; i++) out[i] = view.getFloat32(i * 4, true);
+  return out;
 }
 
 function talentRow(r: RawTalent): TalentRow {
@@ -74,6 +99,8 @@ function talentRow(r: RawTalent): TalentRow {
     salaryMax: r.salary_max,
     currency: r.currency,
     skills: r.skills.map((s): SkillEntry => ({ id: s.id, name: s.name, required: false })),
+    occupationCode: r.occupation_code,
+    embedding: decodeVector(r.embedding),
     fullName: r.full_name ?? null,
     headline: r.headline ?? null,
     locationName: r.location_name ?? null,
@@ -98,6 +125,8 @@ function jobRow(r: RawJob): JobRow {
       name: s.name,
       required: s.required === true,
     })),
+    occupationCode: r.occupation_code,
+    embedding: decodeVector(r.embedding),
     title: r.title ?? null,
     companyName: r.company_name ?? null,
     locationName: r.location_name ?? null,
@@ -105,11 +134,14 @@ function jobRow(r: RawJob): JobRow {
 }
 
 export class PostgresDataSource implements MatchDataSource {
-  constructor(readonly sql: Sql) {}
+  constructor(
+    readonly sql: Sql,
+    readonly embeddingModelId: string = DEFAULT_EMBEDDING_MODEL_ID,
+  ) {}
 
   /** postgres.js connects on the first query, so a gateway without a database still starts. */
-  static connect(url: string): PostgresDataSource {
-    return new PostgresDataSource(connect(url));
+  static connect(url: string, embeddingModelId?: string): PostgresDataSource {
+    return new PostgresDataSource(connect(url), embeddingModelId);
   }
 
   close(): Promise<void> {
@@ -120,12 +152,14 @@ export class PostgresDataSource implements MatchDataSource {
     const rows = await this.sql<RawTalent[]>`
       SELECT t.id::text AS id, t.owner_user_id::text AS owner_user_id, t.seniority,
              t.years_experience, t.latitude, t.longitude, t.remote_preference,
-             t.salary_min, t.salary_max, t.currency,
+             t.salary_min, t.salary_max, t.currency, t.occupation_code, e.vector AS embedding,
              COALESCE((SELECT json_agg(json_build_object('id', s.id, 'name', s.name)
                                        ORDER BY s.id)
                          FROM talent_skills ts JOIN skills s ON s.id = ts.skill_id
                         WHERE ts.talent_id = t.id), '[]'::json) AS skills
         FROM talents t
+        LEFT JOIN embeddings e ON e.owner_kind = 'talent' AND e.owner_id = t.id
+                              AND e.model_id = ${this.embeddingModelId}
        WHERE t.id = ${id}::uuid`;
     return rows.length ? talentRow(rows[0]) : null;
   }
@@ -134,7 +168,7 @@ export class PostgresDataSource implements MatchDataSource {
     const rows = await this.sql<RawJob[]>`
       SELECT j.id::text AS id, c.owner_user_id::text AS owner_user_id, j.status, j.seniority,
              j.min_years, j.latitude, j.longitude, j.remote_policy,
-             j.salary_min, j.salary_max, j.currency,
+             j.salary_min, j.salary_max, j.currency, j.occupation_code, e.vector AS embedding,
              COALESCE((SELECT json_agg(json_build_object('id', s.id, 'name', s.name,
                                                          'required', js.required)
                                        ORDER BY s.id)
@@ -142,6 +176,8 @@ export class PostgresDataSource implements MatchDataSource {
                         WHERE js.job_id = j.id), '[]'::json) AS skills
         FROM jobs j
         JOIN companies c ON c.id = j.company_id
+        LEFT JOIN embeddings e ON e.owner_kind = 'job' AND e.owner_id = j.id
+                              AND e.model_id = ${this.embeddingModelId}
        WHERE j.id = ${id}::uuid`;
     return rows.length ? jobRow(rows[0]) : null;
   }
@@ -162,7 +198,7 @@ export class PostgresDataSource implements MatchDataSource {
       )
       SELECT j.id::text AS id, NULL::text AS owner_user_id, j.status, j.seniority,
              j.min_years, j.latitude, j.longitude, j.remote_policy,
-             j.salary_min, j.salary_max, j.currency,
+             j.salary_min, j.salary_max, j.currency, j.occupation_code, e.vector AS embedding,
              j.title, c.name AS company_name, j.location_name,
              COALESCE((SELECT json_agg(json_build_object('id', s.id, 'name', s.name,
                                                          'required', js.required)
@@ -172,6 +208,8 @@ export class PostgresDataSource implements MatchDataSource {
         FROM ranked r
         JOIN jobs j ON j.id = r.id
         JOIN companies c ON c.id = j.company_id
+        LEFT JOIN embeddings e ON e.owner_kind = 'job' AND e.owner_id = j.id
+                              AND e.model_id = ${this.embeddingModelId}
        ORDER BY r.shared DESC, j.id`;
     return rows.map(jobRow);
   }
@@ -191,7 +229,7 @@ export class PostgresDataSource implements MatchDataSource {
       )
       SELECT t.id::text AS id, NULL::text AS owner_user_id, t.seniority,
              t.years_experience, t.latitude, t.longitude, t.remote_preference,
-             t.salary_min, t.salary_max, t.currency,
+             t.salary_min, t.salary_max, t.currency, t.occupation_code, e.vector AS embedding,
              t.full_name, t.headline, t.location_name,
              COALESCE((SELECT json_agg(json_build_object('id', s.id, 'name', s.name)
                                        ORDER BY s.id)
@@ -199,6 +237,8 @@ export class PostgresDataSource implements MatchDataSource {
                         WHERE ts.talent_id = t.id), '[]'::json) AS skills
         FROM ranked r
         JOIN talents t ON t.id = r.id
+        LEFT JOIN embeddings e ON e.owner_kind = 'talent' AND e.owner_id = t.id
+                              AND e.model_id = ${this.embeddingModelId}
        ORDER BY r.shared DESC, t.id`;
     return rows.map(talentRow);
   }

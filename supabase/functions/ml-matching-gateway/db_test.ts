@@ -3,10 +3,13 @@
  * postgresql://postgres@127.0.0.1:5432/test): a scratch schema with the columns the queries
  * use (types as in the service's migration), a few rows, the real queries, the fallback end
  * to end through the handler, then the schema is dropped. Never skipped: no database, no pass.
+ * Text vectors are written as the service writes them (little-endian float32 bytes, one row
+ * per owner and model id), some under another model id that must not be read.
  */
 
 import assert from "node:assert/strict";
-import { connect, PostgresDataSource } from "./db.ts";
+import { connect, decodeVector, PostgresDataSource } from "./db.ts";
+import { EMBEDDING_DIM } from "./fallback.ts";
 import { createHandler } from "./handler.ts";
 import { closedPort, mintToken, testConfig } from "./testing.ts";
 import type { MatchResponse } from "./types.ts";
@@ -21,6 +24,7 @@ CREATE TABLE talents (
   years_experience double precision NOT NULL, latitude double precision,
   longitude double precision, remote_preference varchar(10) NOT NULL,
   salary_min integer, salary_max integer, currency varchar(3) NOT NULL,
+  occupation_code varchar(12),
   full_name varchar(200) NOT NULL DEFAULT 'Someone', headline varchar(200) NOT NULL DEFAULT '',
   location_name varchar(120));
 CREATE TABLE jobs (
@@ -29,7 +33,7 @@ CREATE TABLE jobs (
   min_years double precision NOT NULL, latitude double precision, longitude double precision,
   remote_policy varchar(10) NOT NULL, salary_min integer, salary_max integer,
   currency varchar(3) NOT NULL, title varchar(200) NOT NULL DEFAULT 'A job',
-  location_name varchar(120));
+  location_name varchar(120), occupation_code varchar(12));
 CREATE TABLE talent_skills (
   talent_id uuid REFERENCES talents(id) ON DELETE CASCADE, skill_id integer REFERENCES skills(id),
   proficiency integer NOT NULL, years double precision NOT NULL,
@@ -38,7 +42,23 @@ CREATE TABLE job_skills (
   job_id uuid REFERENCES jobs(id) ON DELETE CASCADE, skill_id integer REFERENCES skills(id),
   required boolean NOT NULL, min_proficiency integer NOT NULL,
   PRIMARY KEY (job_id, skill_id));
+CREATE TABLE embeddings (
+  id serial PRIMARY KEY, owner_kind varchar(10) NOT NULL, owner_id uuid NOT NULL,
+  content_hash varchar(64) NOT NULL, model_id varchar(64) NOT NULL, dim integer NOT NULL,
+  vector bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT uq_embedding_owner_model UNIQUE (owner_kind, owner_id, model_id));
 `;
+
+const MODEL = "all-MiniLM-L6-v2";
+
+/** A unit vector at cosine `c` to the first axis, as the hex of its float32 LE bytes. */
+function vectorHex(c: number): string {
+  const bytes = new Uint8Array(EMBEDDING_DIM * 4);
+  const view = new DataView(bytes.buffer);
+  view.setFloat32(0, c, true);
+  view.setFloat32(4, Math.sqrt(1 - c * c), true);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 const id = () => crypto.randomUUID();
 
@@ -96,8 +116,17 @@ Deno.test("db.ts queries and the fallback against a real Postgres", async (t) =>
       (${rows.jobGo}, 3, true, 3),
       (${rows.jobClosed}, 1, true, 3), (${rows.jobClosed}, 2, true, 3)`;
 
-    await sql`UPDATE jobs SET title = 'Senior Python engineer', location_name = 'Berlin'
+    await sql`UPDATE jobs SET title = 'Senior Python engineer', location_name = 'Berlin',
+                              occupation_code = '15-1253.00'
                WHERE id = ${rows.jobPy}`;
+    await sql`UPDATE talents SET occupation_code = '15-1252.00' WHERE id = ${rows.talentA}`;
+    await sql`INSERT INTO embeddings (owner_kind, owner_id, content_hash, model_id, dim, vector)
+      VALUES
+      ('talent', ${rows.talentA}, 'a', ${MODEL}, 384, decode(${vectorHex(1)}, 'hex')),
+      ('talent', ${rows.talentA}, 'a', 'other-model', 384, decode(${vectorHex(-1)}, 'hex')),
+      ('talent', ${rows.talentC}, 'c', ${MODEL}, 2, decode('0000803f00000000', 'hex')),
+      ('job', ${rows.jobPy}, 'p', ${MODEL}, 384, decode(${vectorHex(0.9375)}, 'hex')),
+      ('job', ${rows.jobGo}, 'g', 'other-model', 384, decode(${vectorHex(0.5)}, 'hex'))`;
     await sql`UPDATE talents SET full_name = 'Ada', headline = 'Backend developer'
                WHERE id = ${rows.talentA}`;
 
@@ -113,7 +142,12 @@ Deno.test("db.ts queries and the fallback against a real Postgres", async (t) =>
         { id: 1, name: "Python", required: false },
         { id: 2, name: "SQL", required: false },
       ]);
+      assert.equal(talent.occupationCode, "15-1252.00");
+      assert.equal(talent.embedding?.length, EMBEDDING_DIM);
+      assert.equal(talent.embedding?.[0], 1, "this model's vector, not other-model's");
       const b = await data.talent(rows.talentB);
+      assert.equal(b?.occupationCode, null);
+      assert.equal(b?.embedding, null);
       assert.equal(b?.latitude, null);
       assert.equal(b?.salaryMax, null);
       assert.equal(await data.talent(id()), null);
@@ -131,7 +165,11 @@ Deno.test("db.ts queries and the fallback against a real Postgres", async (t) =>
       ]);
       assert.equal((await data.job(rows.jobClosed))?.status, "closed");
       assert.equal((await data.job(rows.jobNone))?.skills.length, 0);
-      assert.equal((await data.job(rows.jobGo))?.ownerUserId, null);
+      assert.equal(job.occupationCode, "15-1253.00");
+      assert.equal(job.embedding?.[0], 0.9375);
+      const go = await data.job(rows.jobGo);
+      assert.equal(go?.ownerUserId, null);
+      assert.equal(go?.embedding, null, "only another model's vector is stored");
       assert.equal(await data.job(id()), null);
     });
 
@@ -141,8 +179,14 @@ Deno.test("db.ts queries and the fallback against a real Postgres", async (t) =>
       assert.ok(jobs.every((j) => j.status === "open"));
       assert.equal(jobs[0].id, rows.jobPy, "shares two skills");
       assert.ok(!jobs.some((j) => j.id === rows.jobClosed));
+      assert.equal(jobs[0].embedding?.[0], 0.9375);
+      assert.equal(jobs[0].occupationCode, "15-1253.00");
+      assert.ok(jobs.slice(1).every((j) => j.embedding === null && j.occupationCode === null));
       const capped = await data.candidateJobs(rows.talentA, 1);
       assert.deepEqual(capped.map((j) => j.id), [rows.jobPy]);
+      const other = new PostgresDataSource(sql, "other-model");
+      const go = (await other.candidateJobs(rows.talentA, 10)).find((j) => j.id === rows.jobGo);
+      assert.equal(go?.embedding?.[0], 0.5, "EMBEDDING_MODEL_ID chooses the vectors");
     });
 
     await t.step("candidateTalents(): most shared skills first, capped", async () => {
@@ -154,7 +198,10 @@ Deno.test("db.ts queries and the fallback against a real Postgres", async (t) =>
         new Set([rows.talentA, rows.talentC]),
       );
       assert.equal(talents[2].id, rows.talentB);
-      assert.equal(talents.find((x) => x.id === rows.talentC)?.salaryMax, null);
+      const c = talents.find((x) => x.id === rows.talentC);
+      assert.equal(c?.salaryMax, null);
+      assert.equal(c?.embedding, null, "a vector of the wrong length is no vector");
+      assert.equal(talents.find((x) => x.id === rows.talentA)?.embedding?.[0], 1);
       assert.deepEqual((await data.candidateTalents(rows.jobGo, 1)).map((x) => x.id), [
         rows.talentB,
       ]);
@@ -181,6 +228,7 @@ Deno.test("db.ts queries and the fallback against a real Postgres", async (t) =>
       const body: MatchResponse = await res.json();
       assert.equal(queries.length, 2, "one query for the subject, one for the candidates");
       assert.deepEqual(Object.keys(body).sort(), [
+        "inferred",
         "matches",
         "model_version",
         "processing_time_ms",
@@ -202,10 +250,16 @@ Deno.test("db.ts queries and the fallback against a real Postgres", async (t) =>
           "title",
         ]);
       }
-      const [top] = body.matches[0].explanation.top_factors;
-      assert.equal(top.factor, "required_skill_coverage");
-      assert.equal(top.description, "Covers all 2 required skills");
-      assert.equal(top.impact, 13.5);
+      const [text, coverage] = body.matches[0].explanation.top_factors;
+      assert.deepEqual(text, {
+        factor: "embedding_cosine",
+        category: "text",
+        impact: 15,
+        description: "Profile text is 94% similar to the job description",
+      });
+      assert.equal(coverage.factor, "required_skill_coverage");
+      assert.equal(coverage.description, "Covers all 2 required skills");
+      assert.equal(coverage.impact, 9);
 
       queries.length = 0;
       const other = await handler(
@@ -232,6 +286,15 @@ Deno.test("db.ts queries and the fallback against a real Postgres", async (t) =>
       assert.equal(talents.matches[0].id, rows.talentA);
       assert.equal(talents.matches[0].title, "Ada");
       assert.equal(talents.matches[0].subtitle, "Backend developer · 6.5 years");
+    });
+
+    await t.step("decodeVector(): little-endian float32, exactly one vector", () => {
+      const bytes = new Uint8Array(EMBEDDING_DIM * 4 + 4).subarray(4);
+      new DataView(bytes.buffer, bytes.byteOffset).setFloat32(4, -0.25, true);
+      const vector = decodeVector(bytes);
+      assert.equal(vector?.[1], -0.25, "read from the view's offset");
+      assert.equal(decodeVector(bytes.subarray(4)), null);
+      assert.equal(decodeVector(null), null);
     });
   } finally {
     await sql.end({ timeout: 5 });

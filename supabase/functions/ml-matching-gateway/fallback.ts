@@ -3,16 +3,20 @@
  * `app/matching/fallback.py` (same features, same weights, same sub-score scale), reading
  * its rows through a `MatchDataSource` (Postgres in `db.ts`, in-memory in tests).
  *
- *     skills 45%      = 0.6 required-skill coverage + 0.4 skill Jaccard
- *     experience 25%  = 1 - 0.5 level gap (3+ levels = worst) - 0.5 years short (5+ = worst)
- *     location 15%    = 0.6 remote compatibility + 0.4 proximity (unknown distance = 0.5)
- *     salary 15%      = salary range IoU (unknown = 0.5)
+ *     skills 30%      = 0.6 required-skill coverage + 0.4 skill Jaccard
+ *     text 30%        = MiniLM cosine of the two texts, 0.15 -> 0, 0.75 -> 1 (shown under skills)
+ *     experience 20%  = 1 - level gap (3+ levels = worst) - years short (5+ = worst), 6 points
+ *                       each, + shared O*NET code levels (8 points; unknown code = 0.5)
+ *     location 12%    = 0.6 remote compatibility + 0.4 proximity (unknown distance = 0.5)
+ *     salary 8%       = salary range IoU (unknown = 0.5)
  *
- * The score is linear in those goodness values, so each rule's contribution against a
- * neutral pair (every goodness 0.5) is exact: base (50) + sum(contributions) = score, and a
- * category's sub-score is 100 x its goodness. Top factors are the rules with the largest
- * |contribution|. Results have the ML service's `MatchResponse` shape with
- * `source: "fallback"` and `model_version: null`.
+ * The text cosine is the dot product of the two stored (L2-normalised) vectors, 0 when either
+ * side has none; it counts under the "skills" sub-score but keeps category "text" on its
+ * factor, as in the service. The score is linear in those goodness values, so each rule's
+ * contribution against a neutral pair (every goodness 0.5) is exact: base (50) +
+ * sum(contributions) = score, and a category's sub-score is 100 x its goodness. Top factors
+ * are the rules with the largest |contribution|. Results have the ML service's
+ * `MatchResponse` shape with `source: "fallback"` and `model_version: null`.
  */
 
 import type {
@@ -42,6 +46,20 @@ const PROXIMITY_KM = 100;
 const EARTH_RADIUS_KM = 6371.0088;
 const TOP_FACTORS = 3;
 const MAX_NAMES = 4;
+const TEXT_COSINE_FLOOR = 0.15;
+const TEXT_COSINE_SPAN = 0.6;
+/** Length of a stored MiniLM vector (float32 values); any other length is no vector. */
+export const EMBEDDING_DIM = 384;
+/** Prefix lengths of an O*NET-SOC code "15-1252.00": major group, minor group, broad
+ * occupation, detailed occupation, O*NET occupation (the service's `OCCUPATION_LEVELS`). */
+const OCCUPATION_LEVELS = [2, 5, 6, 7, 10];
+const OCCUPATION_LEVEL_WORDS = [
+  "major occupation group",
+  "minor occupation group",
+  "broad occupation",
+  "detailed occupation",
+  "occupation",
+];
 
 export interface SkillEntry {
   id: number;
@@ -62,6 +80,10 @@ export interface TalentRow {
   salaryMax: number | null;
   currency: string | null;
   skills: SkillEntry[];
+  /** O*NET-SOC code ("15-1252.00"), null when unknown. */
+  occupationCode: string | null;
+  /** The stored MiniLM text vector (float32, L2-normalised by the service), null if none. */
+  embedding: Float32Array | null;
   /** Display fields, read for candidates only (the service's result labels). */
   fullName?: string | null;
   headline?: string | null;
@@ -82,6 +104,10 @@ export interface JobRow {
   salaryMax: number | null;
   currency: string | null;
   skills: SkillEntry[];
+  /** O*NET-SOC code ("15-1252.00"), null when unknown. */
+  occupationCode: string | null;
+  /** The stored MiniLM text vector (float32, L2-normalised by the service), null if none. */
+  embedding: Float32Array | null;
   /** Display fields, read for candidates only (the service's result labels). */
   title?: string | null;
   companyName?: string | null;
@@ -103,9 +129,11 @@ type FeatureName =
   | "required_skill_coverage"
   | "experience_level_distance"
   | "underqualified_years"
+  | "occupation_match"
   | "distance_km"
   | "remote_compatibility"
-  | "salary_iou";
+  | "salary_iou"
+  | "embedding_cosine";
 
 type Group = "skills" | "experience" | "location" | "salary" | "culture";
 
@@ -126,55 +154,71 @@ export const RULES: readonly Rule[] = [
     feature: "skill_jaccard",
     category: "skills",
     group: "skills",
-    weight: 100 * 0.45 * 0.4,
+    weight: 100 * 0.30 * 0.4,
     goodness: clip01,
   },
   {
     feature: "required_skill_coverage",
     category: "skills",
     group: "skills",
-    weight: 100 * 0.45 * 0.6,
+    weight: 100 * 0.30 * 0.6,
     goodness: clip01,
   },
   {
     feature: "experience_level_distance",
     category: "experience",
     group: "experience",
-    weight: -100 * 0.25 * 0.5,
+    weight: -100 * 0.12 * 0.5,
     goodness: (x) => Math.min(x / 3, 1),
   },
   {
     feature: "underqualified_years",
     category: "experience",
     group: "experience",
-    weight: -100 * 0.25 * 0.5,
+    weight: -100 * 0.12 * 0.5,
     goodness: (x) => Math.min(x / 5, 1),
+  },
+  {
+    feature: "occupation_match",
+    category: "experience",
+    group: "experience",
+    weight: 100 * 0.08,
+    goodness: (x) => x === UNKNOWN ? NEUTRAL_GOODNESS : clip01(x / 5),
   },
   {
     feature: "distance_km",
     category: "location",
     group: "location",
-    weight: 100 * 0.15 * 0.4,
+    weight: 100 * 0.12 * 0.4,
     goodness: (x) => x === UNKNOWN ? NEUTRAL_GOODNESS : Math.exp(-Math.max(x, 0) / PROXIMITY_KM),
   },
   {
     feature: "remote_compatibility",
     category: "location",
     group: "location",
-    weight: 100 * 0.15 * 0.6,
+    weight: 100 * 0.12 * 0.6,
     goodness: clip01,
   },
   {
     feature: "salary_iou",
     category: "salary",
     group: "salary",
-    weight: 100 * 0.15,
+    weight: 100 * 0.08,
     goodness: (x) => x === UNKNOWN ? NEUTRAL_GOODNESS : clip01(x),
+  },
+  {
+    // MiniLM cosines of unrelated texts sit near 0.1-0.3 and of one occupation near 0.5-0.9,
+    // so that span is stretched over 0-1 (a missing text has cosine 0).
+    feature: "embedding_cosine",
+    category: "text",
+    group: "skills",
+    weight: 100 * 0.30,
+    goodness: (x) => clip01((x - TEXT_COSINE_FLOOR) / TEXT_COSINE_SPAN),
   },
 ];
 
-/** The experience rules subtract from a full 25 points, so their constant is +25. */
-const CONSTANT = 100 * 0.25;
+/** The experience rules subtract from their full points, so the constant is those points. */
+const CONSTANT = -RULES.reduce((sum, rule) => sum + Math.min(rule.weight, 0), 0);
 export const BASE_SCORE = CONSTANT +
   RULES.reduce((sum, rule) => sum + rule.weight * NEUTRAL_GOODNESS, 0);
 
@@ -239,7 +283,40 @@ function salaryIou(t: TalentRow, j: JobRow): number {
   return union > 0 ? inter / union : 0;
 }
 
-interface PairView {
+/** The service's `occupation_codes`: each level's prefix as its interner keys it (stripped,
+ * case-folded), or null for an unknown code. */
+function occupationPrefixes(code: string | null): string[] | null {
+  const clean = (code ?? "").trim();
+  if (clean === "") return null;
+  return OCCUPATION_LEVELS.map((n) => clean.slice(0, n).trim().toLowerCase());
+}
+
+/** Levels of the two codes' hierarchy both share (0-5), UNKNOWN if either code is. */
+function occupationMatch(talent: string | null, job: string | null): number {
+  const t = occupationPrefixes(talent);
+  const j = occupationPrefixes(job);
+  if (t === null || j === null) return UNKNOWN;
+  return t.filter((prefix, level) => prefix === j[level]).length;
+}
+
+/** A vector the service counts as present: the expected length and a non-zero norm. */
+function hasEmbedding(vector: Float32Array | null): vector is Float32Array {
+  if (vector === null || vector.length !== EMBEDDING_DIM) return false;
+  let squares = 0;
+  for (const x of vector) squares += x * x;
+  return squares > 0;
+}
+
+/** Dot product of the stored vectors (the service's cosine: they are L2-normalised), in
+ * float64; 0 when either side has no vector. */
+function embeddingCosine(a: Float32Array | null, b: Float32Array | null): number {
+  if (!hasEmbedding(a) || !hasEmbedding(b)) return 0;
+  let dot = 0;
+  for (let i = 0; i < EMBEDDING_DIM; i++) dot += a[i] * b[i];
+  return dot;
+}
+
+export interface PairView {
   talent: TalentRow;
   job: JobRow;
   shared: SkillEntry[];
@@ -248,7 +325,8 @@ interface PairView {
   union: number;
 }
 
-function view(talent: TalentRow, job: JobRow): PairView {
+/** The raw inputs of one pair that features and sentences are read from. */
+export function pairView(talent: TalentRow, job: JobRow): PairView {
   const tSkills = uniqueSkills(talent.skills);
   const jSkills = uniqueSkills(job.skills);
   const shared = [...jSkills.values()].filter((s) => tSkills.has(s.id));
@@ -282,11 +360,13 @@ function featuresOf(v: PairView): Features {
       levelOf(REMOTE_POLICIES, j.remotePolicy)
     ],
     salary_iou: salaryIou(t, j),
+    occupation_match: occupationMatch(t.occupationCode, j.occupationCode),
+    embedding_cosine: embeddingCosine(t.embedding, j.embedding),
   };
 }
 
 export function pairFeatures(talent: TalentRow, job: JobRow): Features {
-  return featuresOf(view(talent, job));
+  return featuresOf(pairView(talent, job));
 }
 
 /** Each rule's points against a neutral pair, in RULES order. */
@@ -320,6 +400,14 @@ export function subScores(contribs: readonly number[]): Record<string, number> {
 function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
+}
+
+/** Python's `{x:.0%}`: x * 100 rounded half to even, as its float formatting does. */
+function percent(x: number): string {
+  const y = x * 100;
+  let n = Math.round(y);
+  if (n - y === 0.5 && n % 2 !== 0) n -= 1;
+  return `${n}%`;
 }
 
 /** Python's `{x:g}` for the numbers that occur here (years). */
@@ -372,6 +460,10 @@ export function describe(feature: FeatureName, value: number, v: PairView): stri
         return `Meets the ${g(j.minYears)}-year experience minimum (${g(t.yearsExperience)} years)`;
       }
       return `${g(value)} years short of the ${g(j.minYears)}-year minimum`;
+    case "occupation_match":
+      if (value === UNKNOWN) return "Occupation unknown for the talent or the job";
+      if (value <= 0) return "Works in a different occupation field than the job";
+      return `Same ${OCCUPATION_LEVEL_WORDS[Math.trunc(value) - 1]} as the job`;
     case "distance_km":
       if (value === UNKNOWN) return "Location unknown for the talent or the job";
       return `${thousands.format(value)} km from the job location`;
@@ -389,10 +481,15 @@ export function describe(feature: FeatureName, value: number, v: PairView): stri
       }
       const asks = salaryText(t.salaryMin, t.salaryMax);
       const offers = salaryText(j.salaryMin, j.salaryMax);
-      return `Salary ranges overlap ${Math.round(value * 100)}%: asks ${asks}, offers ${offers} ${
+      return `Salary ranges overlap ${percent(value)}: asks ${asks}, offers ${offers} ${
         j.currency ?? "USD"
       }`;
     }
+    case "embedding_cosine":
+      if (!hasEmbedding(t.embedding) || !hasEmbedding(j.embedding)) {
+        return "No profile or job text to compare";
+      }
+      return `Profile text is ${percent(Math.max(value, 0))} similar to the job description`;
   }
 }
 
@@ -412,7 +509,7 @@ export interface ScoredPair {
 }
 
 export function scorePair(talent: TalentRow, job: JobRow): ScoredPair {
-  const v = view(talent, job);
+  const v = pairView(talent, job);
   const features = featuresOf(v);
   const contribs = contributions(features);
   const total = contribs.reduce((sum, c) => sum + c, BASE_SCORE);

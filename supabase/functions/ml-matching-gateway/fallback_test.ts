@@ -4,8 +4,11 @@ import {
   BASE_SCORE,
   CATEGORY_SCALE,
   contributions,
+  describe,
+  EMBEDDING_DIM,
   type JobRow,
   pairFeatures,
+  pairView,
   rank,
   REMOTE_POLICIES,
   REMOTE_PREFERENCES,
@@ -38,6 +41,23 @@ function maybe<T>(r: () => number, value: T): T | null {
   return r() < 0.2 ? null : value;
 }
 
+/** A unit vector at cosine `c` to `unit(1)` (first axis): float32, as the service stores. */
+function unit(c: number, other = 1): Float32Array {
+  const v = new Float32Array(EMBEDDING_DIM);
+  v[0] = c;
+  v[other] = Math.sqrt(1 - c * c);
+  return v;
+}
+
+const CODES = ["15-1252.00", "15-1252.01", "15-1253.00", "15-2011.00", "29-1141.00", "15"];
+
+function randomEmbedding(r: () => number): Float32Array | null {
+  if (r() < 0.2) return null;
+  const v = Float32Array.from({ length: EMBEDDING_DIM }, () => r() - 0.5);
+  const norm = Math.hypot(...v);
+  return v.map((x) => x / norm);
+}
+
 function randomSkills(r: () => number, job: boolean) {
   const n = Math.floor(r() * 6);
   return skills(
@@ -60,6 +80,8 @@ function randomTalent(r: () => number): TalentRow {
     salaryMax: maybe(r, low + Math.floor(r() * 50_000)),
     currency: pick(r, ["USD", "EUR"]),
     skills: randomSkills(r, false),
+    occupationCode: maybe(r, pick(r, CODES)),
+    embedding: randomEmbedding(r),
   });
 }
 
@@ -75,6 +97,8 @@ function randomJob(r: () => number): JobRow {
     salaryMax: maybe(r, low + Math.floor(r() * 50_000)),
     currency: pick(r, ["USD", "USD", "EUR"]),
     skills: randomSkills(r, true),
+    occupationCode: maybe(r, pick(r, CODES)),
+    embedding: randomEmbedding(r),
   });
 }
 
@@ -97,65 +121,169 @@ Deno.test("the rule weights are the service's: a neutral pair scores 50, the ran
   assert.equal(BASE_SCORE, 50);
   const positive = RULES.filter((r) => r.weight > 0).reduce((s, r) => s + r.weight, 0);
   const negative = RULES.filter((r) => r.weight < 0).reduce((s, r) => s + r.weight, 0);
-  assert.equal(Math.round(25 + positive), 100);
-  assert.equal(Math.round(25 + negative), 0);
+  // The experience rules subtract from their 12 points, so the constant is 12.
+  assert.equal(Math.round(12 + positive), 100);
+  assert.equal(Math.round(12 + negative), 0);
+  assert.deepEqual(
+    Object.fromEntries(RULES.map((r) => [r.feature, Math.round(r.weight * 10) / 10])),
+    {
+      skill_jaccard: 12,
+      required_skill_coverage: 18,
+      experience_level_distance: -6,
+      underqualified_years: -6,
+      occupation_match: 8,
+      distance_km: 4.8,
+      remote_compatibility: 7.2,
+      salary_iou: 8,
+      embedding_cosine: 30,
+    },
+  );
+  // The text rule counts under "skills" but keeps its own category on the factor.
+  const text = RULES.find((r) => r.feature === "embedding_cosine");
+  assert.equal(text?.category, "text");
+  assert.equal(text?.group, "skills");
   assert.deepEqual(
     Object.fromEntries(Object.entries(CATEGORY_SCALE).map(([k, v]) => [k, Math.round(v * 10)])),
-    { skills: 225, experience: 125, location: 75, salary: 75, culture: 0 },
+    { skills: 300, experience: 100, location: 60, salary: 40, culture: 0 },
   );
 });
 
-Deno.test("a hand-computed pair scores exactly 68.5 with the expected sub-scores", () => {
-  // Talent {Python, SQL}, job requires {Python, Kubernetes}: Jaccard 1/3, coverage 1/2; same
-  // seniority, 5 years for a 3-year minimum; same place, both hybrid; salaries 60-80k vs
-  // 65-85k overlap 15k of 25k = 0.6.
-  const pair = scorePair(talentRow(), jobRow());
-  assert.ok(Math.abs(pair.score - 68.5) < 1e-9, String(pair.score));
+Deno.test("a hand-computed pair scores exactly 76.6 with the expected sub-scores", () => {
+  // Talent {Python, SQL}, job requires {Python, Kubernetes}: Jaccard 1/3, coverage 1/2; texts
+  // at cosine 0.9375 (above 0.75: full marks); same seniority, 5 years for a 3-year minimum;
+  // codes 15-1252.00 and 15-1253.00 share 3 of 5 levels; same place, both hybrid; salaries
+  // 60-80k vs 65-85k overlap 15k of 25k = 0.6. Numbers from app/matching/fallback.py.
+  const t = talentRow({ embedding: unit(1), occupationCode: "15-1252.00" });
+  const j = jobRow({ embedding: unit(0.9375), occupationCode: "15-1253.00" });
+  const pair = scorePair(t, j);
+  assert.ok(Math.abs(pair.score - 76.6) < 1e-9, String(pair.score));
+  assert.equal(pair.features.embedding_cosine, 0.9375);
+  assert.equal(pair.features.occupation_match, 3);
   assert.deepEqual(pair.explanation.sub_scores, {
-    skills: 43.3,
-    experience: 100,
+    skills: 71.7,
+    experience: 84,
     location: 100,
     salary: 60,
     culture: 50,
   });
-  // Contributions: level +6.25, years +6.25, remote +4.5, distance +3, salary +1.5,
-  // coverage 0, Jaccard -3; the top three by size, in the service's registry order on ties.
+  // Contributions: text +15, remote +3.6, level +3, years +3, distance +2.4, occupation +0.8,
+  // salary +0.8, coverage 0, Jaccard -2; the top three by size, registry order on ties.
   assert.deepEqual(pair.explanation.top_factors, [
     {
-      factor: "experience_level_distance",
-      category: "experience",
-      impact: 6.25,
-      description: "Seniority matches: mid",
-    },
-    {
-      factor: "underqualified_years",
-      category: "experience",
-      impact: 6.25,
-      description: "Meets the 3-year experience minimum (5 years)",
+      factor: "embedding_cosine",
+      category: "text",
+      impact: 15,
+      description: "Profile text is 94% similar to the job description",
     },
     {
       factor: "remote_compatibility",
       category: "location",
-      impact: 4.5,
+      impact: 3.6,
       description: "Prefers hybrid work; the job is hybrid",
+    },
+    {
+      factor: "experience_level_distance",
+      category: "experience",
+      impact: 3,
+      description: "Seniority matches: mid",
     },
   ]);
   assert.equal(
     pair.explanation.summary,
-    "Good match (69/100); seniority matches: mid helps most.",
+    "Strong match (77/100); profile text is 94% similar to the job description helps most.",
   );
   const byName = Object.fromEntries(
-    RULES.map((r, i) => [r.feature, contributions(pairFeatures(talentRow(), jobRow()))[i]]),
+    RULES.map((r, i) => [r.feature, contributions(pairFeatures(t, j))[i]]),
   );
   assert.ok(Math.abs(byName.required_skill_coverage) < 1e-9, "coverage 0.5 is neutral");
+  assert.ok(Math.abs(byName.occupation_match - 0.8) < 1e-9);
   assert.ok(byName.remote_compatibility > 0 && byName.distance_km > 0);
+});
+
+Deno.test("without texts the pair loses the text points; without codes occupation is neutral", () => {
+  const pair = scorePair(talentRow(), jobRow());
+  assert.ok(Math.abs(pair.score - 45.8) < 1e-9, String(pair.score));
+  assert.deepEqual(pair.explanation.sub_scores, {
+    skills: 21.7,
+    experience: 80,
+    location: 100,
+    salary: 60,
+    culture: 50,
+  });
+  assert.deepEqual(pair.explanation.top_factors[0], {
+    factor: "embedding_cosine",
+    category: "text",
+    impact: -15,
+    description: "No profile or job text to compare",
+  });
+  assert.equal(
+    pair.explanation.summary,
+    "Fair match (46/100); no profile or job text to compare weighs most against it.",
+  );
+  // One side's vector is not enough, and a zero or short vector is no vector.
+  for (const embedding of [null, new Float32Array(EMBEDDING_DIM), new Float32Array([1, 0])]) {
+    const half = scorePair(talentRow({ embedding: unit(1) }), jobRow({ embedding }));
+    assert.equal(half.features.embedding_cosine, 0);
+    assert.equal(half.score, pair.score);
+  }
+});
+
+Deno.test("text goodness: cosine 0.15 -> 0, 0.75 -> 1, linear in between (the service's)", () => {
+  // Scores of app/matching/fallback.py for the default pair at these cosines.
+  const expected: [number, number][] = [
+    [0.1, 45.8],
+    [0.15, 45.80000029802322],
+    [0.45, 60.79999940395355],
+    [0.6, 68.30000119209289],
+    [0.75, 75.8],
+    [0.9, 75.8],
+  ];
+  for (const [cosine, score] of expected) {
+    const pair = scorePair(talentRow({ embedding: unit(1) }), jobRow({ embedding: unit(cosine) }));
+    assert.ok(Math.abs(pair.score - score) < 1e-9, `${cosine}: ${pair.score}`);
+  }
+  const opposite = pairFeatures(
+    talentRow({ embedding: unit(1) }),
+    jobRow({ embedding: unit(-0.5) }),
+  );
+  assert.equal(opposite.embedding_cosine, -0.5);
+});
+
+Deno.test("occupation: shared levels of the O*NET code, 0.5 when a code is unknown", () => {
+  // Shared levels and scores of app/matching/fallback.py for the default pair.
+  const cases: [string | null, string | null, number, number][] = [
+    ["15-1252.00", "15-1252.00", 5, 49.8],
+    ["15-1252.00", "15-1252.01", 4, 48.2],
+    ["15-1252.00", "15-1253.00", 3, 46.6],
+    ["15-1252.00", "15-2011.00", 1, 43.4],
+    ["15-1252.00", "29-1141.00", 0, 41.8],
+    ["15-1252.00", " 15-1252.00 ", 5, 49.8],
+    ["15", "15-1252.00", 1, 43.4],
+    [null, "15-1252.00", -1, 45.8],
+    ["15-1252.00", "  ", -1, 45.8],
+  ];
+  for (const [talentCode, jobCode, levels, score] of cases) {
+    const pair = scorePair(
+      talentRow({ occupationCode: talentCode }),
+      jobRow({ occupationCode: jobCode }),
+    );
+    assert.equal(pair.features.occupation_match, levels, `${talentCode} ${jobCode}`);
+    assert.ok(Math.abs(pair.score - score) < 1e-9, `${talentCode} ${jobCode}: ${pair.score}`);
+  }
 });
 
 Deno.test("a perfect pair scores 100 and the worst pair 0", () => {
   const both = skills([[1, "Python", true], [2, "SQL", true]]);
+  const same = { occupationCode: "15-1252.00", embedding: unit(1) };
   const perfect = scorePair(
-    talentRow({ skills: both, remotePreference: "any", salaryMin: 70_000, salaryMax: 90_000 }),
-    jobRow({ skills: both, salaryMin: 70_000, salaryMax: 90_000 }),
+    talentRow({
+      skills: both,
+      remotePreference: "any",
+      salaryMin: 70_000,
+      salaryMax: 90_000,
+      ...same,
+    }),
+    jobRow({ skills: both, salaryMin: 70_000, salaryMax: 90_000, ...same }),
   );
   assert.equal(perfect.score, 100);
   assert.deepEqual(Object.values(perfect.explanation.sub_scores), [100, 100, 100, 100, 50]);
@@ -171,8 +299,12 @@ Deno.test("a perfect pair scores 100 and the worst pair 0", () => {
       longitude: 151.2,
       salaryMin: 500_000,
       salaryMax: 600_000,
+      occupationCode: "29-1141.00",
+      embedding: unit(1),
     }),
     jobRow({
+      occupationCode: "15-1252.00",
+      embedding: unit(0, 2),
       seniority: "principal",
       minYears: 15,
       remotePolicy: "onsite",
@@ -187,34 +319,80 @@ Deno.test("a perfect pair scores 100 and the worst pair 0", () => {
 });
 
 Deno.test("sentences use the raw inputs: salaries, distance, years short", () => {
-  const pair = scorePair(
-    talentRow({
-      skills: skills([[1, "Python"]]),
-      yearsExperience: 0.5,
-      salaryMin: 70_000,
-      salaryMax: 90_000,
-    }),
-    jobRow({ remotePolicy: "onsite", latitude: 48.14, longitude: 11.58, salaryMin: 70_000 }),
-  );
-  const [level, salary, distance] = pair.explanation.top_factors;
-  assert.deepEqual(salary, {
-    factor: "salary_iou",
-    category: "salary",
-    impact: 3.75,
-    description: "Salary ranges overlap 75%: asks 70,000-90,000, offers 70,000-85,000 USD",
+  const t = talentRow({
+    skills: skills([[1, "Python"]]),
+    yearsExperience: 0.5,
+    salaryMin: 70_000,
+    salaryMax: 90_000,
   });
-  assert.equal(level.description, "Seniority matches: mid");
-  assert.equal(distance.factor, "distance_km");
-  assert.match(distance.description, /^50\d km from the job location$/);
-  const short = scorePair(talentRow({ yearsExperience: 0.3 }), jobRow({ minYears: 4.5 }));
-  const years = short.explanation.top_factors.find((f) => f.factor === "underqualified_years");
-  assert.equal(years?.description, "4.2 years short of the 4.5-year minimum");
+  const j = jobRow({
+    remotePolicy: "onsite",
+    latitude: 48.14,
+    longitude: 11.58,
+    salaryMin: 70_000,
+  });
+  const v = pairView(t, j);
+  const f = pairFeatures(t, j);
+  const say = (name: keyof typeof f) => describe(name, f[name], v);
+  assert.equal(
+    say("salary_iou"),
+    "Salary ranges overlap 75%: asks 70,000-90,000, offers 70,000-85,000 USD",
+  );
+  assert.equal(say("experience_level_distance"), "Seniority matches: mid");
+  assert.match(say("distance_km"), /^50\d km from the job location$/);
+  assert.equal(say("underqualified_years"), "2.5 years short of the 3-year minimum");
+  // Python's {:.0%} rounds exact halves to even: 12.5% -> 12%, 37.5% -> 38%.
+  assert.match(describe("salary_iou", 0.125, v), /^Salary ranges overlap 12%/);
+  assert.match(describe("salary_iou", 0.375, v), /^Salary ranges overlap 38%/);
+  const pair = scorePair(t, j);
+  assert.deepEqual(pair.explanation.top_factors.map((x) => [x.factor, x.impact]), [
+    ["embedding_cosine", -15],
+    ["experience_level_distance", 3],
+    ["distance_km", -2.37],
+  ]);
+  const shortT = talentRow({ yearsExperience: 0.3 });
+  const shortJ = jobRow({ minYears: 4.5 });
+  const shortF = pairFeatures(shortT, shortJ);
+  assert.equal(
+    describe("underqualified_years", shortF.underqualified_years, pairView(shortT, shortJ)),
+    "4.2 years short of the 4.5-year minimum",
+  );
   const senior = scorePair(talentRow({ seniority: "lead" }), jobRow({ seniority: "junior" }));
   assert.ok(
-    senior.explanation.top_factors.some((f) =>
-      f.description === "Seniority lead for a junior role (3 levels above)"
+    senior.explanation.top_factors.some((x) =>
+      x.description === "Seniority lead for a junior role (3 levels above)"
     ),
   );
+});
+
+Deno.test("occupation and text sentences are the service's", () => {
+  const occupation = (code: string | null, levels: number) =>
+    describe(
+      "occupation_match",
+      levels,
+      pairView(talentRow({ occupationCode: code }), jobRow({ occupationCode: "15-1252.00" })),
+    );
+  assert.equal(occupation(null, -1), "Occupation unknown for the talent or the job");
+  assert.equal(occupation("29-1141.00", 0), "Works in a different occupation field than the job");
+  assert.equal(occupation("15-2011.00", 1), "Same major occupation group as the job");
+  assert.equal(occupation("15-1299.00", 2), "Same minor occupation group as the job");
+  assert.equal(occupation("15-1253.00", 3), "Same broad occupation as the job");
+  assert.equal(occupation("15-1252.01", 4), "Same detailed occupation as the job");
+  assert.equal(occupation("15-1252.00", 5), "Same occupation as the job");
+
+  const text = (t: Float32Array | null, j: Float32Array | null) => {
+    const talent = talentRow({ embedding: t });
+    const job = jobRow({ embedding: j });
+    return describe(
+      "embedding_cosine",
+      pairFeatures(talent, job).embedding_cosine,
+      pairView(talent, job),
+    );
+  };
+  assert.equal(text(unit(1), unit(0.9375)), "Profile text is 94% similar to the job description");
+  assert.equal(text(unit(1), unit(-0.3)), "Profile text is 0% similar to the job description");
+  assert.equal(text(null, unit(1)), "No profile or job text to compare");
+  assert.equal(text(unit(1), new Float32Array(EMBEDDING_DIM)), "No profile or job text to compare");
 });
 
 Deno.test("unknown inputs are neutral: no location, no salary, other currency", () => {
@@ -226,6 +404,11 @@ Deno.test("unknown inputs are neutral: no location, no salary, other currency", 
   assert.equal(c[RULES.findIndex((r) => r.feature === "distance_km")], 0);
   assert.equal(c[RULES.findIndex((r) => r.feature === "salary_iou")], 0);
   assert.equal(pairFeatures(talentRow({ currency: "EUR" }), jobRow()).salary_iou, -1);
+  assert.equal(f.occupation_match, -1);
+  assert.equal(c[RULES.findIndex((r) => r.feature === "occupation_match")], 0);
+  // A missing text is not neutral: its cosine is 0, the worst text goodness (the service's).
+  assert.equal(f.embedding_cosine, 0);
+  assert.equal(c[RULES.findIndex((r) => r.feature === "embedding_cosine")], -15);
   // One open end of a range is read as the single known value.
   assert.equal(pairFeatures(talentRow({ salaryMax: null }), jobRow()).salary_iou, 0);
   assert.equal(
@@ -252,6 +435,11 @@ Deno.test("random pairs: scores, sub-scores and factors keep their invariants", 
     const subs = pair.explanation.sub_scores;
     assert.deepEqual(Object.keys(subs), ["skills", "experience", "location", "salary", "culture"]);
     for (const value of Object.values(subs)) assert.ok(value >= 0 && value <= 100);
+    const { embedding_cosine: cosine, occupation_match: levels } = pair.features;
+    assert.ok(cosine >= -1 - 1e-6 && cosine <= 1 + 1e-6, `cosine ${cosine}`);
+    if (t.embedding === null || j.embedding === null) assert.equal(cosine, 0);
+    assert.ok([-1, 0, 1, 2, 3, 4, 5].includes(levels), `levels ${levels}`);
+    assert.equal(levels === -1, t.occupationCode === null || j.occupationCode === null);
     const factors = pair.explanation.top_factors;
     assert.equal(factors.length, 3);
     for (let k = 1; k < factors.length; k++) {
@@ -295,8 +483,11 @@ Deno.test("rank sorts best first, honours min_score and limit, and has the ML sh
 });
 
 Deno.test("job-to-talents scores each talent against the job", () => {
-  const job = jobRow();
-  const good = talentRow({ skills: skills([[1, "Python"], [3, "Kubernetes"]]) });
+  const job = jobRow({ embedding: unit(1) });
+  const good = talentRow({
+    skills: skills([[1, "Python"], [3, "Kubernetes"]]),
+    embedding: unit(0.8),
+  });
   const poor = talentRow({ skills: skills([[7, "Excel"]]), seniority: "intern" });
   const matches = rank(
     { type: "job-to-talents", subjectId: job.id, limit: 10, minScore: 0 },
@@ -304,10 +495,13 @@ Deno.test("job-to-talents scores each talent against the job", () => {
     [poor, good],
   );
   assert.deepEqual(matches.map((m) => m.id), [good.id, poor.id]);
-  assert.equal(matches[0].explanation.top_factors[0].factor, "required_skill_coverage");
+  const [text, coverage] = matches[0].explanation.top_factors;
+  assert.equal(text.description, "Profile text is 80% similar to the job description");
+  assert.equal(coverage.factor, "required_skill_coverage");
+  assert.equal(coverage.description, "Covers all 2 required skills");
   assert.equal(
-    matches[0].explanation.top_factors[0].description,
-    "Covers all 2 required skills",
+    matches[1].explanation.top_factors[0].description,
+    "No profile or job text to compare",
   );
 });
 

@@ -309,6 +309,7 @@ export function createHandler(deps: HandlerDeps): Handler {
       matches,
       processing_time_ms: Math.round((now() - started) * 100) / 100,
       model_version: null,
+      inferred: null,
     };
   }
 

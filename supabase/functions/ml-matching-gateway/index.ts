@@ -16,7 +16,9 @@ const config = loadConfig((name) => Deno.env.get(name));
 const handler = createHandler({
   config,
   cache: new TtlCache(config.cacheTtlSeconds * 1000, config.cacheMaxEntries),
-  data: config.databaseUrl === null ? null : PostgresDataSource.connect(config.databaseUrl),
+  data: config.databaseUrl === null
+    ? null
+    : PostgresDataSource.connect(config.databaseUrl, config.embeddingModelId),
   log: jsonLogger,
 });
 

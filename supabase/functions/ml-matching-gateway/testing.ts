@@ -5,7 +5,7 @@
  */
 
 import { SignJWT } from "jose";
-import type { Config } from "./config.ts";
+import { type Config, DEFAULT_EMBEDDING_MODEL_ID } from "./config.ts";
 import type { JobRow, MatchDataSource, SkillEntry, TalentRow } from "./fallback.ts";
 import type { MatchResponse } from "./types.ts";
 
@@ -23,6 +23,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     jwtIssuer: null,
     jwtLeewaySeconds: 0,
     databaseUrl: null,
+    embeddingModelId: DEFAULT_EMBEDDING_MODEL_ID,
     fallbackMaxCandidates: 500,
     fallbackTimeoutMs: 5000,
     maxBodyBytes: 64 * 1024,
@@ -88,6 +89,8 @@ export function talentRow(overrides: Partial<TalentRow> = {}): TalentRow {
     salaryMax: 80_000,
     currency: "USD",
     skills: skills([[1, "Python"], [2, "SQL"]]),
+    occupationCode: null,
+    embedding: null,
     fullName: "Ada Lovelace",
     headline: "Backend developer",
     locationName: "Berlin",
@@ -109,6 +112,8 @@ export function jobRow(overrides: Partial<JobRow> = {}): JobRow {
     salaryMax: 85_000,
     currency: "USD",
     skills: skills([[1, "Python", true], [3, "Kubernetes", true]]),
+    occupationCode: null,
+    embedding: null,
     title: "Data Engineer",
     companyName: "Acme",
     locationName: "Berlin",
@@ -257,6 +262,7 @@ export function mlResponse(id = crypto.randomUUID()): MatchResponse {
     }],
     processing_time_ms: 41.7,
     model_version: "matching-test",
+    inferred: null,
   };
 }
 

@@ -45,6 +45,8 @@ export interface MatchResponse {
   matches: MatchResult[];
   processing_time_ms: number;
   model_version: string | null;
+  /** Zero-shot scoring from raw text only; always null for stored rows and the fallback. */
+  inferred: Record<string, unknown> | null;
 }
 
 export interface ErrorBody {
