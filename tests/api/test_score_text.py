@@ -85,9 +85,7 @@ def test_without_text_the_missing_structured_field_is_named(
     )
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "job.seniority"
-    response = client.post(
-        SCORE, json={"job_text": POSTING}, headers=world.headers("talent_a")
-    )
+    response = client.post(SCORE, json={"job_text": POSTING}, headers=world.headers("talent_a"))
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "talent.years_experience"
 
