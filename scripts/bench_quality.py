@@ -33,7 +33,9 @@ def main(
     rjdb_rows: int | None = typer.Option(None, help="rjdb rows (default: all)"),
     out_dir: Path = typer.Option(Path("bench_results"), help="where the JSON goes"),
 ) -> None:
-    models = {str(d): MatchingModel.load(d) for d in model_dir or []}
+    models: dict[str, MatchingModel | None] = {
+        str(d): MatchingModel.load(d) for d in model_dir or []
+    }
     started = time.perf_counter()
     data = prepare(data_dir, occupations=occupations, rjdb_rows=rjdb_rows)
     prepared_s = time.perf_counter() - started
