@@ -9,8 +9,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 enrich_app = typer.Typer(help="Job enrichment: skills, sections, clusters, evaluation.")
+
+
+def _progress() -> Progress:
+
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
 
 
 @enrich_app.callback(invoke_without_command=True)
@@ -44,8 +55,6 @@ def enrich(
     if not (stale or list_stale or job_id):
         typer.echo(ctx.get_help())
         raise typer.Exit(0)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
     from app.db.session import session_scope
     from app.enrichment.occupation_store import (
         KINDS,
@@ -85,12 +94,7 @@ def enrich(
             typer.echo(f"nothing to do: every job is enriched at {version}")
         else:
             engine = get_engine()
-            with Progress(
-                "[progress.description]{task.description}",
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-            ) as bar:
+            with _progress() as bar:
                 task = bar.add_task(f"enriching at {version}", total=len(ids))
                 written = enrich_jobs(
                     session,
@@ -102,12 +106,7 @@ def enrich(
             typer.echo(f"enriched {len(written)} job(s) at {version}")
         for kind in KINDS:
             stale_ids = stale_occupation_ids(session, kind, None, limit)
-            with Progress(
-                "[progress.description]{task.description}",
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-            ) as bar:
+            with _progress() as bar:
                 task = bar.add_task(f"inferring {kind} occupations", total=len(stale_ids))
                 count = infer_stale_occupations(
                     session,

@@ -14,8 +14,8 @@ from typing import TypeVar
 
 from app.enrichment.config import get_model_registry
 from app.enrichment.occupation import OCCUPATION_MODEL_VERSION, OccupationGuess, infer_occupations
-from app.enrichment.posting import job_profile, parse_posting
-from app.enrichment.resume import parse_resume, talent_profile
+from app.enrichment.posting import ParsedPosting, job_profile, parse_posting
+from app.enrichment.resume import ParsedResume, parse_resume, talent_profile
 from app.enrichment.service import get_engine
 from app.matching.embeddings import compose_job_text, compose_talent_text
 from app.matching.errors import FeatureExtractionError
@@ -33,6 +33,19 @@ class Inferred:
     fields: dict[str, str] = field(default_factory=dict)
     occupations: list[OccupationGuess] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+def _inferred(
+    parsed: ParsedResume | ParsedPosting, names: Sequence[str], parser_version: str
+) -> Inferred:
+    """Skills always come from the extractor; the other fields only when the parser found
+    them (else the profile keeps its neutral default, which is not an inference)."""
+    info = Inferred(notes=list(parsed.notes))
+    info.fields["skills"] = get_engine().skills_version
+    for name in names:
+        if getattr(parsed, name) is not None:
+            info.fields[name] = parser_version
+    return info
 
 
 def _occupation(guesses: list[OccupationGuess], info: Inferred) -> str | None:
@@ -62,11 +75,7 @@ def talent_profiles(
     profiles, inferred = [], []
     for headline, text, resume, occupation in zip(headlines, texts, parsed, guesses, strict=True):
         profile = talent_profile(resume, compose_talent_text(headline, None, text))
-        info = Inferred(notes=list(resume.notes))
-        info.fields["skills"] = get_engine().skills_version
-        for name in ("years_experience", "seniority"):
-            if getattr(resume, name) is not None:
-                info.fields[name] = RESUME_PARSER_VERSION
+        info = _inferred(resume, ("years_experience", "seniority"), RESUME_PARSER_VERSION)
         profile.occupation_code = _occupation(occupation, info)
         profiles.append(profile)
         inferred.append(info)
@@ -84,11 +93,9 @@ def job_profiles(
     for title, text, occupation in zip(titles, texts, guesses, strict=True):
         parsed = parse_posting(title, text, extractor)
         profile = job_profile(parsed, compose_job_text(title, text))
-        info = Inferred(notes=list(parsed.notes))
-        info.fields["skills"] = get_engine().skills_version
-        for name in ("min_years", "seniority", "remote_policy"):
-            if getattr(parsed, name) is not None:
-                info.fields[name] = POSTING_PARSER_VERSION
+        info = _inferred(
+            parsed, ("min_years", "seniority", "remote_policy"), POSTING_PARSER_VERSION
+        )
         profile.occupation_code = _occupation(occupation, info)
         profiles.append(profile)
         inferred.append(info)
