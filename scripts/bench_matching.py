@@ -55,6 +55,7 @@ from app.matching.service import (
 )
 from app.matching.training import train_initial
 from app.seeding.service import seed_world
+from app.settings import get_settings
 
 console = Console()
 LIMIT = 20
@@ -77,8 +78,14 @@ def prepare(jobs: int, talents: int, pairs: int, work_dir: Path) -> tuple[str, P
         console.print(f"seeded in {time.perf_counter() - started:.0f} s")
     model_dir = work_dir / f"models_j{jobs}_t{talents}"
     with Session(engine) as session:
+        # A speed benchmark: the model is judged on quality elsewhere (scripts/bench_quality.py).
+        settings = get_settings().model_copy(update={"quality_gate": False})
         outcome = train_initial(
-            session, model_dir=model_dir, model_id="talent_matcher", if_missing=True
+            session,
+            model_dir=model_dir,
+            model_id="talent_matcher",
+            if_missing=True,
+            settings=settings,
         )
         console.print(outcome.message)
         # Every run persists 8,000 matches; start each from the same (seeded) state so that
