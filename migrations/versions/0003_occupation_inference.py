@@ -42,9 +42,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    sqlite = op.get_bind().dialect.name == 'sqlite'
     for table in TABLES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_constraint(op.f(f'ck_{table}_occupation_source_valid'), type_='check')
-            batch_op.drop_column('occupation_candidates')
-            batch_op.drop_column('occupation_model_version')
-            batch_op.drop_column('occupation_source')
+        if not sqlite:
+            op.drop_constraint(op.f(f'ck_{table}_occupation_source_valid'), table, type_='check')
+        for column in ('occupation_candidates', 'occupation_model_version', 'occupation_source'):
+            if sqlite:
+                # DROP COLUMN in place (SQLite >= 3.35); batch mode would cascade as above.
+                op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
+            else:
+                op.drop_column(table, column)

@@ -61,3 +61,53 @@ def test_postgres_round_trip() -> None:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_occupation_columns_keep_every_child_row_on_sqlite(tmp_path: Path) -> None:
+    """0003 must not rebuild jobs/talents: on SQLite a rebuild drops the old table, and every
+    ON DELETE CASCADE child (skills, labelled pairs, matches) would go with it."""
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    config = alembic_config(url)
+    command.upgrade(config, "0002")
+    engine = create_engine(url)
+    company, job = uuid.uuid4().hex, uuid.uuid4().hex
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO companies (id, name, industry, size, work_style, created_at) "
+                    "VALUES (:id, 'A', 'software', 'small', 'async', CURRENT_TIMESTAMP)"
+                ),
+                {"id": company},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO jobs (id, company_id, title, description, occupation_code, "
+                    "seniority, min_years, remote_policy, currency, status, created_at, "
+                    "updated_at) VALUES (:id, :company, 'T', 'D', '15-1252.00', 'mid', 0, "
+                    "'remote', 'USD', 'open', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                ),
+                {"id": job, "company": company},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO skills (id, name, aliases, category, hot) "
+                    "VALUES (1, 'Python', '[]', 'software', 0)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO job_skills (job_id, skill_id, required, min_proficiency) "
+                    "VALUES (:id, 1, 1, 3)"
+                ),
+                {"id": job},
+            )
+        for target in ("head", "0002", "head"):
+            (command.upgrade if target == "head" else command.downgrade)(config, target)
+            with engine.connect() as conn:
+                assert conn.execute(text("SELECT count(*) FROM job_skills")).scalar() == 1
+        with engine.connect() as conn:
+            source = conn.execute(text("SELECT occupation_source FROM jobs")).scalar()
+        assert source == "given"
+    finally:
+        engine.dispose()
