@@ -32,7 +32,7 @@ from app.enrichment.cues import (
     title_seniority,
     years_statements,
 )
-from app.enrichment.extractor import ClassifiedSection, SkillExtractor
+from app.enrichment.extractor import ClassifiedSection, ExtractionResult, SkillExtractor
 from app.enrichment.sections import RELEVANT_THRESHOLD
 from app.matching.types import JobProfile, SkillLevel
 
@@ -190,10 +190,21 @@ def _remote_policy(text: str) -> Inferred[str] | None:
     return None
 
 
-def parse_posting(title: str, text: str, extractor: SkillExtractor) -> ParsedPosting:
-    """Structured fields of a posting; the title is read first, as the posting's first line."""
-    full = f"{title}.\n{text}" if title.strip() else text
-    extraction = extractor.extract(full)
+def posting_text(title: str, text: str) -> str:
+    """What a posting is read as: the title first, as its first line."""
+    return f"{title}.\n{text}" if title.strip() else text
+
+
+def parse_posting(
+    title: str,
+    text: str,
+    extractor: SkillExtractor,
+    extraction: ExtractionResult | None = None,
+) -> ParsedPosting:
+    """Structured fields of a posting; `extraction` is `extractor.extract(posting_text(...))`
+    when the caller already ran it for a batch."""
+    full = posting_text(title, text)
+    extraction = extraction or extractor.extract(full)
     sections = extraction.sections
     statements = [
         s

@@ -32,7 +32,7 @@ from app.enrichment.cues import (
     years_statements,
 )
 from app.enrichment.dates import DateRange, find_date_ranges, merge_intervals, total_years
-from app.enrichment.extractor import SkillExtractor
+from app.enrichment.extractor import ExtractionResult, SkillExtractor
 from app.enrichment.occupation import OccupationGuess, OccupationModelError
 from app.logging import get_logger
 from app.matching.types import SkillLevel, TalentProfile
@@ -302,8 +302,12 @@ def parse_resume(
     *,
     today: date | None = None,
     occupations: OccupationFn | None = None,
+    extraction: ExtractionResult | None = None,
 ) -> ParsedResume:
     """Structured fields of a résumé; `today` stands for "Present" (defaults to today).
+
+    `extraction` is `extractor.extract(text)` when the caller already ran it for a batch
+    (`extract_many` embeds every text's candidate phrases in one call).
 
     `occupations` (app.enrichment.occupation.infer_occupations in serving) is asked with the
     headline and the text; when its model is not installed the résumé is still parsed and a
@@ -337,7 +341,7 @@ def parse_resume(
         title = _clean_title(stated_title.group(1))
         headline = Inferred(title, 0.8, "title line") if title else None
 
-    extraction = extractor.extract(text)
+    extraction = extraction or extractor.extract(text)
     skills: list[ResumeSkill] = []
     for skill in extraction.skills:
         months = merge_intervals(

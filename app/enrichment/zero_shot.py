@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from app.enrichment.config import get_model_registry
 from app.enrichment.occupation import OCCUPATION_MODEL_VERSION, OccupationGuess, infer_occupations
-from app.enrichment.posting import ParsedPosting, job_profile, parse_posting
+from app.enrichment.posting import ParsedPosting, job_profile, parse_posting, posting_text
 from app.enrichment.resume import ParsedResume, parse_resume, talent_profile
 from app.enrichment.service import get_engine
 from app.matching.embeddings import compose_job_text, compose_talent_text
@@ -64,9 +64,10 @@ def talent_profiles(
     """Talent profiles from (headline, résumé/bio) pairs: skills, years, seniority and
     occupation inferred; the embedded text is what a stored talent would be embedded as."""
     extractor = get_engine().extractor
+    full = [f"{h}\n{t}" if h.strip() else t for h, t in zip(headlines, texts, strict=True)]
     parsed = [
-        parse_resume(f"{h}\n{t}" if h.strip() else t, extractor)
-        for h, t in zip(headlines, texts, strict=True)
+        parse_resume(text, extractor, extraction=extraction)
+        for text, extraction in zip(full, extractor.extract_many(full), strict=True)
     ]
     # The latest job title a résumé names says more about the occupation than a headline
     # that often starts with the person's name.
@@ -89,9 +90,14 @@ def job_profiles(
     seniority, remote policy and occupation inferred."""
     extractor = get_engine().extractor
     guesses = infer_occupations(list(zip(titles, texts, strict=True)))
+    extractions = extractor.extract_many(
+        [posting_text(t, d) for t, d in zip(titles, texts, strict=True)]
+    )
     profiles, inferred = [], []
-    for title, text, occupation in zip(titles, texts, guesses, strict=True):
-        parsed = parse_posting(title, text, extractor)
+    for title, text, occupation, extraction in zip(
+        titles, texts, guesses, extractions, strict=True
+    ):
+        parsed = parse_posting(title, text, extractor, extraction)
         profile = job_profile(parsed, compose_job_text(title, text))
         info = _inferred(
             parsed, ("min_years", "seniority", "remote_policy"), POSTING_PARSER_VERSION
