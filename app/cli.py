@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import typer
 
+from app.auth.cli import token
 from app.enrichment.cli import enrich_app
 from app.logging import configure_logging
+from app.seeding.cli import seed
+from app.training.cli import models_app, train
 
 main = typer.Typer(help="talent-match: explainable talent <-> job matching.", no_args_is_help=True)
 main.add_typer(enrich_app, name="enrich")
+main.add_typer(models_app, name="models")
+main.command("train")(train)
+main.command("seed")(seed)
+main.command("token")(token)
 
 
 @main.callback()
@@ -42,22 +49,6 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
         log_config=None,
     )
 
-
-from app.training.cli import models_app  # noqa: E402
-
-main.add_typer(models_app, name="models")
-
-from app.matching.cli import train  # noqa: E402
-
-main.command("train")(train)
-
-from app.seeding.command import seed  # noqa: E402
-
-main.command("seed")(seed)
-
-from app.auth.cli import token  # noqa: E402
-
-main.command("token")(token)
 
 if __name__ == "__main__":
     main()

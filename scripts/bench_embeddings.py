@@ -28,7 +28,7 @@ import numpy as np
 
 from app.db.migrate import upgrade_head
 from app.db.session import make_engine
-from app.matching.embeddings import BATCH_SIZE, TextEmbedder, get_embedder
+from app.ml.embeddings import BATCH_SIZE, TextEmbedder, get_embedder
 from app.seeding.service import seed_world
 from app.seeding.vocab import load_vocab
 

@@ -125,7 +125,7 @@ def sections_block() -> dict[str, Any]:
         classify_rule,
         split_sections,
     )
-    from app.matching.embeddings import get_embedder
+    from app.ml.embeddings import get_embedder
 
     examples = load_annotations(DATA / "dice_sections.jsonl")
     dice = SHARED / "dice" / "dice_com-job_us_sample.csv"
@@ -218,7 +218,7 @@ def speed_block(extractor_cls: Any, vocab: Any, texts: list[str], singles: int) 
     warm runs (every phrase cached, so only tokenising, sections and merging remain) and
     reported both against that warm time (worst case) and against the cold per-job time.
     """
-    from app.matching.embeddings import TextEmbedder, get_embedder
+    from app.ml.embeddings import TextEmbedder, get_embedder
 
     model = get_embedder().model
     uncached = TextEmbedder(cache_size=0)

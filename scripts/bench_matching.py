@@ -44,8 +44,6 @@ from sqlalchemy.orm import Session
 from app.db.migrate import upgrade_head
 from app.db.models import Job, Match, Talent
 from app.db.session import make_engine
-from app.matching.features import one_to_many
-from app.matching.model import MatchingModel
 from app.matching.retrieval import Side, shortlist
 from app.matching.service import (
     MatchingEngine,
@@ -53,9 +51,11 @@ from app.matching.service import (
     match_job_to_talents,
     match_talent_to_jobs,
 )
-from app.matching.training import train_initial
+from app.ml.features import one_to_many
+from app.ml.matcher import MatchingModel
 from app.seeding.service import seed_world
 from app.settings import get_settings
+from app.training.initial import train_initial
 
 console = Console()
 LIMIT = 20
@@ -209,7 +209,7 @@ def run_direction(
 def _subject_table(
     session: Session, engine: MatchingEngine, direction: str, subject_id: Any
 ) -> Any:
-    from app.matching.repository import load_job_table, load_talent_table
+    from app.ml.repository import load_job_table, load_talent_table
 
     if direction == "talent_to_jobs":
         return load_talent_table(session, engine.vocab, [subject_id])

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.matching.model import MatchingModel
+from app.ml.matcher import MatchingModel
 from app.training.quality import evaluate, prepare
 
 DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -78,7 +78,7 @@ def best_ms_per_job(run: Callable[[Sequence[str]], object], texts: list[str]) ->
 
 
 def cost_block(texts: list[str]) -> dict[str, Any]:
-    from app.matching.embeddings import TextEmbedder, get_embedder
+    from app.ml.embeddings import TextEmbedder, get_embedder
 
     vocab = get_vocabulary()
     tagger = get_tagger()

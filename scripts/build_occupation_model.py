@@ -147,7 +147,7 @@ class CachedEmbedder:
     """The project's embedder behind an on-disk cache keyed by sha256 of the text."""
 
     def __init__(self, cache_dir: Path) -> None:
-        from app.matching.embeddings import get_embedder
+        from app.ml.embeddings import get_embedder
 
         self.embedder = get_embedder()
         self.path = cache_dir / "embeddings.npz"
@@ -446,7 +446,7 @@ def evaluate_shipped(
 
 def latency_ms(index: OccupationIndex, dice: list[Query]) -> dict[str, float]:
     """ms per query for a batch of 100 (title scoring, embedding uncached, softmax, top-3)."""
-    from app.matching.embeddings import get_embedder
+    from app.ml.embeddings import get_embedder
 
     embedder = get_embedder()
     embedder.embed_uncached(["warm up"])  # the model loads outside the timed call

@@ -51,16 +51,15 @@ from app.db.migrate import upgrade_head
 from app.db.models import Job, Match, MatchFeedback, Talent
 from app.db.session import make_engine
 from app.logging import configure_logging
-from app.matching import fallback
-from app.matching.model import MatchingModel
 from app.matching.service import MatchingEngine, match_talent_to_jobs
-from app.matching.training import features_for_pairs, train_initial
+from app.ml import fallback, registry
+from app.ml.matcher import MatchingModel
 from app.seeding.generate import World, generate_world
 from app.seeding.pairs import pair_components
 from app.seeding.service import seed_world
 from app.settings import Settings
-from app.training import registry
 from app.training.evaluation import evaluate
+from app.training.initial import features_for_pairs, train_initial
 from app.training.pipeline import TrainingPipeline
 
 EXAMINE_DECAY = 0.8

@@ -90,7 +90,7 @@ def word_clusters(k: int, dice_rows: int) -> dict[str, int]:
     """Lower-case word -> k-means cluster of its MiniLM vector (words seen twice or more)."""
     from sklearn.cluster import KMeans
 
-    from app.matching.embeddings import get_embedder
+    from app.ml.embeddings import get_embedder
 
     counts: Counter[str] = Counter()
     with (SHARED / "skillspan" / "train.json").open(encoding="utf-8") as handle:

@@ -16,15 +16,17 @@ from fastapi.responses import JSONResponse
 from slowapi.errors import RateLimitExceeded
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.api.schemas import ErrorBody, ErrorEnvelope
 from app.auth.errors import (
     AuthenticationError,
     AuthUnavailableError,
     DevTokenDisabledError,
     PermissionDeniedError,
 )
+from app.core.errors import STATUS_CODES
+from app.core.schemas import ErrorBody, ErrorEnvelope
 from app.logging import get_logger
-from app.matching.errors import FeatureExtractionError, ModelLoadError, NotFoundError
+from app.matching.errors import NotFoundError
+from app.ml.errors import FeatureExtractionError, ModelLoadError
 from app.monitoring.metrics import observe_error
 
 log = get_logger(__name__)
@@ -38,32 +40,6 @@ ERROR_MAP: list[tuple[type[Exception], int, str]] = [
     (ModelLoadError, 503, "model_unavailable"),
     (FeatureExtractionError, 422, "unprocessable_input"),
 ]
-
-STATUS_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    422: "validation_error",
-    429: "rate_limited",
-    500: "internal_error",
-    503: "service_unavailable",
-}
-
-# Standard documented error responses, for `responses=` on routes (OpenAPI completeness).
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorEnvelope, "description": code.replace("_", " ")}
-    for status, code in STATUS_CODES.items()
-    if status in (401, 403, 404, 413, 422, 429, 500, 503)
-}
-# For the unauthenticated probes: no auth, no rate limit, no body.
-PROBE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: ERROR_RESPONSES[status] for status in (422, 500)
-}
 
 
 def register_error(exc_type: type[Exception], status: int, code: str) -> None:

@@ -23,18 +23,21 @@ from starlette.concurrency import run_in_threadpool
 from app.api.errors import install_error_handlers
 from app.api.middleware import RequestContextMiddleware
 from app.api.rate_limit import RateLimitMiddleware, make_limiter
-from app.api.routes import health, match, me, metrics
 from app.api.strict_query import reject_unknown_query_params
 from app.auth.dev_tokens import hs256_secret
 from app.auth.jwks import JWKSCache
 from app.auth.tokens import TokenVerifier
 from app.db.session import make_engine
+from app.directory import endpoints as directory_endpoints
 from app.enrichment import endpoints as enrichment_endpoints
 from app.feedback import endpoints as feedback_endpoints
+from app.health import endpoints as health_endpoints
 from app.logging import configure_logging, get_logger
-from app.matching.embeddings import get_embedder, warm_open_jobs
-from app.matching.model import MatchingModel
+from app.matching import endpoints as matching_endpoints
 from app.matching.service import get_engine_state
+from app.ml.embeddings import get_embedder, warm_open_jobs
+from app.ml.matcher import MatchingModel
+from app.monitoring import endpoints as monitoring_endpoints
 from app.monitoring.metrics import set_embedding_cache_source
 from app.settings import Settings, get_settings
 from app.training import endpoints as training_endpoints
@@ -44,9 +47,9 @@ from app.training.watcher import ModelWatcher
 log = get_logger(__name__)
 
 ROUTERS: tuple[APIRouter, ...] = (
-    health.router,
-    match.router,
-    me.router,
+    health_endpoints.router,
+    matching_endpoints.router,
+    directory_endpoints.router,
     feedback_endpoints.router,
     training_endpoints.router,
     enrichment_endpoints.router,
@@ -188,7 +191,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     if settings.metrics_exposed:
-        app.include_router(metrics.router)
+        app.include_router(monitoring_endpoints.router)
     _mount_dashboard(app, settings.dashboard_dir)
     install_error_handlers(app)
 

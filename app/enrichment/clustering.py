@@ -187,7 +187,7 @@ def run_clustering(
     progress: bool = False,
 ) -> ClusterRun:
     """Cluster the jobs, store the run and its assignments, make them the active ones."""
-    from app.matching.embeddings import ensure_embeddings, load_embedding_matrix
+    from app.ml.embeddings import ensure_embeddings, load_embedding_matrix
 
     entry = get_model_registry().entry("clustering")
     params = entry.params

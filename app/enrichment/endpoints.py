@@ -14,9 +14,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.api.errors import ERROR_RESPONSES, register_error
+from app.api.errors import register_error
 from app.auth.deps import AnyRoleUser, CompanyOrAdmin, SessionDep
 from app.auth.ownership import ensure_job_access
+from app.core.errors import ERROR_RESPONSES
 from app.db.models import Job
 from app.enrichment.config import ModelConfigError
 from app.enrichment.evaluation import list_results

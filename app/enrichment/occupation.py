@@ -313,7 +313,7 @@ def get_index() -> OccupationIndex:
 
 
 def _default_embed(texts: Sequence[str]) -> Matrix:
-    from app.matching.embeddings import get_embedder
+    from app.ml.embeddings import get_embedder
 
     return get_embedder().encode(texts)
 

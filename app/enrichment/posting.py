@@ -34,7 +34,7 @@ from app.enrichment.cues import (
 )
 from app.enrichment.extractor import ClassifiedSection, ExtractionResult, SkillExtractor
 from app.enrichment.sections import RELEVANT_THRESHOLD
-from app.matching.types import JobProfile, SkillLevel
+from app.ml.types import JobProfile, SkillLevel
 
 _NICE_HEADER = re.compile(
     r"\b(?:preferred|nice[- ]to[- ]haves?|desired|desirable|bonus|plus|optional|advantage"

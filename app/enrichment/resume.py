@@ -35,7 +35,7 @@ from app.enrichment.dates import DateRange, find_date_ranges, merge_intervals, t
 from app.enrichment.extractor import ExtractionResult, SkillExtractor
 from app.enrichment.occupation import OccupationGuess, OccupationModelError
 from app.logging import get_logger
-from app.matching.types import SkillLevel, TalentProfile
+from app.ml.types import SkillLevel, TalentProfile
 
 log = get_logger(__name__)
 

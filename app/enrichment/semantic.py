@@ -283,7 +283,7 @@ class Encoder(Protocol):
 
 
 def default_encoder() -> Encoder:
-    from app.matching.embeddings import get_embedder
+    from app.ml.embeddings import get_embedder
 
     return get_embedder()
 

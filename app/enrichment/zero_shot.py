@@ -17,9 +17,9 @@ from app.enrichment.occupation import OCCUPATION_MODEL_VERSION, OccupationGuess,
 from app.enrichment.posting import ParsedPosting, job_profile, parse_posting, posting_text
 from app.enrichment.resume import ParsedResume, parse_resume, talent_profile
 from app.enrichment.service import get_engine
-from app.matching.embeddings import compose_job_text, compose_talent_text
-from app.matching.errors import FeatureExtractionError
-from app.matching.types import JobProfile, TalentProfile
+from app.ml.embeddings import compose_job_text, compose_talent_text
+from app.ml.errors import FeatureExtractionError
+from app.ml.types import JobProfile, TalentProfile
 
 RESUME_PARSER_VERSION = "resume_parser_v1.0-rules"
 POSTING_PARSER_VERSION = "posting_parser_v1.0-rules"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from app.api.errors import ERROR_RESPONSES
-from app.api.schemas import ErrorEnvelope, FeedbackRequest, FeedbackResponse
 from app.auth.deps import AnyRoleUser, SessionDep
+from app.core.errors import ERROR_RESPONSES
+from app.core.schemas import ErrorEnvelope
+from app.feedback.schemas import FeedbackRequest, FeedbackResponse
 from app.feedback.service import record_feedback
 
 router = APIRouter(prefix="/api/v1", tags=["feedback"])

@@ -30,8 +30,8 @@ from app.db.models import (
     SENIORITY_LEVELS,
     WORK_STYLES,
 )
-from app.matching import fallback
-from app.matching.features import (
+from app.ml import fallback
+from app.ml.features import (
     FEATURES,
     REMOTE_COMPATIBILITY,
     SkillSums,
@@ -39,7 +39,7 @@ from app.matching.features import (
     occupation_match,
     preference_match,
 )
-from app.matching.profiles import JobTable, TalentTable
+from app.ml.profiles import JobTable, TalentTable
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

@@ -24,22 +24,23 @@ import numpy.typing as npt
 from sqlalchemy.orm import Session
 
 from app.logging import get_logger
-from app.matching import fallback
-from app.matching.features import (
-    FEATURE_INDEX,
-    FEATURE_NAMES,
-    SkillIndex,
-    context_columns,
-    skill_sums,
-)
 from app.matching.prefilter import (
     TEXT_FEATURE,
     CategoricalCodes,
     prefilter_scores,
     prefilter_weights,
 )
-from app.matching.profiles import JobTable, SkillVocab, TalentTable
-from app.matching.repository import change_stamp, load_job_table, load_talent_table
+from app.matching.repository import change_stamp
+from app.ml import fallback
+from app.ml.features import (
+    FEATURE_INDEX,
+    FEATURE_NAMES,
+    SkillIndex,
+    context_columns,
+    skill_sums,
+)
+from app.ml.profiles import JobTable, SkillVocab, TalentTable
+from app.ml.repository import load_job_table, load_talent_table
 
 Side = Literal["job", "talent"]
 FloatArray = npt.NDArray[np.float64]

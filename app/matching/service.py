@@ -25,13 +25,22 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.logging import get_logger
-from app.matching import fallback
-from app.matching.embeddings import get_embedder
-from app.matching.errors import FeatureExtractionError, ModelLoadError, NotFoundError
+from app.matching.errors import NotFoundError
 from app.matching.explain import explain
-from app.matching.features import FEATURE_NAMES, one_to_many
-from app.matching.model import MatchingModel
-from app.matching.profiles import (
+from app.matching.repository import persist_matches
+from app.matching.retrieval import (
+    CandidateIndex,
+    IndexHolder,
+    Side,
+    stage_one,
+    top_k,
+)
+from app.ml import fallback, registry
+from app.ml.embeddings import get_embedder
+from app.ml.errors import FeatureExtractionError, ModelLoadError
+from app.ml.features import FEATURE_NAMES, one_to_many
+from app.ml.matcher import MatchingModel
+from app.ml.profiles import (
     InvalidProfileError,
     JobTable,
     SkillVocab,
@@ -40,15 +49,8 @@ from app.matching.profiles import (
     pair_vocab,
     talent_table,
 )
-from app.matching.repository import load_job_table, load_talent_table, persist_matches
-from app.matching.retrieval import (
-    CandidateIndex,
-    IndexHolder,
-    Side,
-    stage_one,
-    top_k,
-)
-from app.matching.types import (
+from app.ml.repository import load_job_table, load_talent_table
+from app.ml.types import (
     Explanation,
     JobProfile,
     MatchOutcome,
@@ -191,8 +193,6 @@ def load_active_model(
     session: Session, engine: MatchingEngine | None = None, model_id: str | None = None
 ) -> MatchingModel | None:
     """Load the registry's active version into the engine; keeps the fallback if it fails."""
-    from app.training import registry
-
     engine = engine or get_engine_state()
     row = registry.active_version(session, model_id or get_settings().matcher_model_id)
     if row is None:

@@ -504,7 +504,7 @@ def seed_world(
         "job": int(np.unique(world.jobs.occupation * texts.variants + world.jobs.variant).size),
     }
     if embed:
-        from app.matching.embeddings import ensure_embeddings
+        from app.ml.embeddings import ensure_embeddings
 
         started = time.perf_counter()
         report.texts_embedded = {

@@ -1,7 +1,7 @@
 """Turn label rows into the matcher's feature matrix with the matcher's own feature code.
 
 Only the talents and jobs that occur in the labels are read (in bulk, by
-`app.matching.training.features_for_pairs`), so training and serving can never disagree on
+`app.training.initial.features_for_pairs`), so training and serving can never disagree on
 what a feature means.
 """
 
@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy.orm import Session
 
-from app.matching.training import features_for_pairs
+from app.training.initial import features_for_pairs
 from app.training.labels import LabelledInteraction
 
 FloatArray = npt.NDArray[np.float64]

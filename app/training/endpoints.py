@@ -9,11 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-from app.api.errors import ERROR_RESPONSES, error_response, register_error
-from app.api.schemas import ErrorEnvelope
+from app.api.errors import error_response, register_error
 from app.auth.deps import AdminUser, SessionDep
 from app.auth.principal import Principal
-from app.training import registry
+from app.core.errors import ERROR_RESPONSES
+from app.core.schemas import ErrorEnvelope
+from app.ml import registry
 from app.training.pipeline import TrainingInProgressError
 from app.training.schemas import (
     ModelListResponse,

@@ -41,10 +41,10 @@ from sqlalchemy.orm import Session
 
 from app.db.models import LabelledPair, MLModelVersion, TrainingRun
 from app.logging import get_logger
-from app.matching import fallback
-from app.matching.errors import ModelLoadError
-from app.matching.features import FEATURE_NAMES
-from app.matching.model import (
+from app.ml import fallback, registry
+from app.ml.errors import ModelLoadError
+from app.ml.features import FEATURE_NAMES
+from app.ml.matcher import (
     DEFAULT_PARAMS,
     MODEL_FILE,
     MatchingModel,
@@ -52,17 +52,17 @@ from app.matching.model import (
     fit_booster,
     sha256_file,
 )
-from app.matching.training import (
+from app.settings import Settings, get_settings
+from app.training import quality
+from app.training.dataset import Dataset, build_dataset
+from app.training.evaluation import GateDecision, Metrics, evaluate, promotion_gate
+from app.training.initial import (
     LabelledData,
     cv_best_rounds,
     finish_metadata,
     load_labelled_pairs,
     training_features,
 )
-from app.settings import Settings, get_settings
-from app.training import quality, registry
-from app.training.dataset import Dataset, build_dataset
-from app.training.evaluation import GateDecision, Metrics, evaluate, promotion_gate
 from app.training.labels import POSITIVE_MIN_GRADE, as_utc, count_labels, data_hash, fetch_labels
 from app.training.lock import TrainingLock, try_acquire
 from app.training.targets import calibrated_scale

@@ -36,11 +36,11 @@ import numpy.typing as npt
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from app.enrichment.zero_shot import job_profiles, talent_profiles
-from app.matching import fallback
-from app.matching.embeddings import get_embedder
-from app.matching.features import FEATURE_INDEX, pair_features
-from app.matching.model import MatchingModel
-from app.matching.profiles import SkillVocab, job_table, talent_table
+from app.ml import fallback
+from app.ml.embeddings import get_embedder
+from app.ml.features import FEATURE_INDEX, pair_features
+from app.ml.matcher import MatchingModel
+from app.ml.profiles import SkillVocab, job_table, talent_table
 from app.settings import Settings
 
 FloatArray = npt.NDArray[np.float64]

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from app.db.models import MLModelVersion, TrainingRun
 from app.logging import get_logger
-from app.matching.errors import ModelLoadError
-from app.matching.model import MatchingModel
+from app.ml import registry
+from app.ml.errors import ModelLoadError
+from app.ml.matcher import MatchingModel
 from app.settings import Settings, get_settings
-from app.training import registry
 from app.training.pipeline import TrainingPipeline, start_run
 
 log = get_logger(__name__)

@@ -30,9 +30,9 @@ from sqlalchemy.orm import Session
 
 from app.db.models import MLModelVersion
 from app.logging import get_logger
-from app.matching.errors import ModelLoadError
-from app.matching.model import MatchingModel
-from app.training import registry
+from app.ml import registry
+from app.ml.errors import ModelLoadError
+from app.ml.matcher import MatchingModel
 
 log = get_logger(__name__)
 

@@ -23,7 +23,7 @@ from schemathesis.generation.modes import GenerationMode
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from app.matching.embeddings import get_embedder
+from app.ml.embeddings import get_embedder
 from tests.api.conftest import World, bearer
 from tests.training.conftest import register_artifact
 

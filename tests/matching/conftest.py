@@ -12,11 +12,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app.matching.explain import category_scale
-from app.matching.features import pair_features
-from app.matching.model import MatchingModel, ModelMetadata, fit_booster
-from app.matching.profiles import JobTable, SkillVocab, TalentTable, job_table, talent_table
-from app.matching.types import JobProfile, SkillLevel, TalentProfile
+from app.ml.features import pair_features
+from app.ml.matcher import MatchingModel, ModelMetadata, fit_booster
+from app.ml.profiles import JobTable, SkillVocab, TalentTable, job_table, talent_table
+from app.ml.sub_scores import category_scale
+from app.ml.types import JobProfile, SkillLevel, TalentProfile
 
 SKILLS = [f"Skill{i}" for i in range(30)]
 LEVELS = ["junior", "mid", "senior", "lead"]
@@ -116,7 +116,7 @@ class World:
 
 def hidden_label(x: np.ndarray) -> np.ndarray:
     """Ground truth the tiny model must learn: skills dominate, then seniority and salary."""
-    from app.matching.features import FEATURE_INDEX as F
+    from app.ml.features import FEATURE_INDEX as F
 
     score = (
         45 * x[:, F["required_skill_coverage"]]

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Embedding
-from app.matching.embeddings import (
+from app.ml.embeddings import (
     EMBEDDING_DIM,
     MAX_TEXT_CHARS,
     TextEmbedder,

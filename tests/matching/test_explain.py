@@ -6,10 +6,11 @@ import shap
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.matching.explain import SUB_SCORE_CATEGORIES, PairView, describe, explain
-from app.matching.features import FEATURE_NAMES, one_to_many
-from app.matching.profiles import job_table, pair_vocab, talent_table
-from app.matching.types import SkillLevel
+from app.matching.explain import PairView, describe, explain
+from app.ml.features import FEATURE_NAMES, one_to_many
+from app.ml.profiles import job_table, pair_vocab, talent_table
+from app.ml.sub_scores import SUB_SCORE_CATEGORIES
+from app.ml.types import SkillLevel
 from tests.matching.conftest import job, talent
 
 

@@ -4,9 +4,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.matching import fallback
 from app.matching.explain import explain
-from app.matching.features import FEATURE_INDEX
+from app.ml import fallback
+from app.ml.features import FEATURE_INDEX
 
 
 def test_fallback_contributions_add_up_and_scores_in_range(world):

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.matching import prefilter
-from app.matching.features import (
+from app.ml.features import (
     FEATURE_INDEX,
     FEATURE_NAMES,
     FEATURES,
@@ -20,8 +20,8 @@ from app.matching.features import (
     pair_features,
     skill_sums,
 )
-from app.matching.profiles import SkillVocab, job_table, pair_vocab, talent_table, unit_vectors
-from app.matching.types import SkillLevel
+from app.ml.profiles import SkillVocab, job_table, pair_vocab, talent_table, unit_vectors
+from app.ml.types import SkillLevel
 from tests.matching.conftest import SKILLS, job, make_world, random_job, random_talent, talent
 
 

@@ -6,9 +6,9 @@ import shutil
 import numpy as np
 import pytest
 
-from app.matching.errors import ModelLoadError
-from app.matching.features import FEATURE_INDEX, FEATURE_NAMES
-from app.matching.model import METADATA_FILE, MODEL_FILE, MatchingModel
+from app.ml.errors import ModelLoadError
+from app.ml.features import FEATURE_INDEX, FEATURE_NAMES
+from app.ml.matcher import METADATA_FILE, MODEL_FILE, MatchingModel
 
 
 def test_scores_are_in_range_and_learn_the_hidden_rule(tiny_model, world):

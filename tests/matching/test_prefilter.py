@@ -6,7 +6,6 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.matching.features import FEATURE_INDEX, SkillIndex, one_to_many, skill_sums
 from app.matching.prefilter import (
     CATEGORICAL_FEATURES,
     SKILL_FEATURES,
@@ -15,7 +14,8 @@ from app.matching.prefilter import (
     prefilter_scores,
     prefilter_weights,
 )
-from app.matching.profiles import JobTable, TalentTable
+from app.ml.features import FEATURE_INDEX, SkillIndex, one_to_many, skill_sums
+from app.ml.profiles import JobTable, TalentTable
 from tests.matching.conftest import make_world
 
 PREFILTER_FEATURES = sorted(SKILL_FEATURES | CATEGORICAL_FEATURES)

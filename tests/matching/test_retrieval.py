@@ -5,14 +5,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.matching import fallback
-from app.matching.features import (
-    FEATURE_INDEX,
-    FEATURE_NAMES,
-    context_columns,
-    one_to_many,
-    skill_sums,
-)
 from app.matching.prefilter import prefilter_weights
 from app.matching.retrieval import (
     CandidateIndex,
@@ -21,7 +13,15 @@ from app.matching.retrieval import (
     stage_one,
     top_k,
 )
-from app.matching.training import fit_proxy_weights
+from app.ml import fallback
+from app.ml.features import (
+    FEATURE_INDEX,
+    FEATURE_NAMES,
+    context_columns,
+    one_to_many,
+    skill_sums,
+)
+from app.training.initial import fit_proxy_weights
 from tests.matching.conftest import make_world
 
 

@@ -10,9 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.db.models import Embedding, LabelledPair, Match, MLModelVersion
-from app.matching.embeddings import to_bytes
-from app.matching.errors import FeatureExtractionError, NotFoundError
-from app.matching.model import MODEL_FILE
+from app.matching.errors import NotFoundError
 from app.matching.service import (
     MatchingEngine,
     load_active_model,
@@ -20,10 +18,13 @@ from app.matching.service import (
     match_talent_to_jobs,
     score_pair,
 )
-from app.matching.training import train_initial
-from app.matching.types import SkillLevel
+from app.ml import registry
+from app.ml.embeddings import to_bytes
+from app.ml.errors import FeatureExtractionError
+from app.ml.matcher import MODEL_FILE
+from app.ml.types import SkillLevel
 from app.settings import Settings, get_settings
-from app.training import registry
+from app.training.initial import train_initial
 from tests.conftest import SHARED_DATA
 from tests.factories import make_company, make_job, make_skill, make_talent
 from tests.matching.conftest import job as job_profile

@@ -6,9 +6,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.matching.features import FEATURE_INDEX, UNKNOWN
-from app.matching.profiles import occupation_codes
-from app.matching.serving_view import (
+from app.ml.features import FEATURE_INDEX, UNKNOWN
+from app.ml.profiles import occupation_codes
+from app.training.serving_view import (
     SKILL_COLUMNS,
     UNSTATED_CONTEXT,
     ServingMix,

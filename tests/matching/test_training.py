@@ -4,8 +4,8 @@ import json
 
 import numpy as np
 
-from app.matching.model import MatchingModel
-from app.matching.training import (
+from app.ml.matcher import MatchingModel
+from app.training.initial import (
     LabelledData,
     ndcg_at_k,
     save_artifact,

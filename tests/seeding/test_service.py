@@ -21,7 +21,7 @@ from app.db.models import (
     Talent,
     TalentSkill,
 )
-from app.matching.embeddings import TextEmbedder, get_embedder
+from app.ml.embeddings import TextEmbedder, get_embedder
 from app.seeding.service import SeedConflictError, seed_world
 
 SMALL: dict[str, Any] = {"talents": 40, "jobs": 20, "pairs": 300, "seed": 42}

@@ -33,12 +33,13 @@ from sqlalchemy.orm import Session
 from app.db.migrate import upgrade_head
 from app.db.models import Embedding
 from app.db.session import make_engine
-from app.matching import fallback
-from app.matching.embeddings import EMBEDDING_DIM, to_bytes
-from app.matching.explain import explain, sub_scores
-from app.matching.features import FEATURE_INDEX, FEATURE_NAMES, one_to_many
-from app.matching.profiles import SkillVocab
-from app.matching.repository import load_job_table, load_talent_table
+from app.ml import fallback
+from app.ml.embeddings import EMBEDDING_DIM, to_bytes
+from app.matching.explain import explain
+from app.ml.sub_scores import sub_scores
+from app.ml.features import FEATURE_INDEX, FEATURE_NAMES, one_to_many
+from app.ml.profiles import SkillVocab
+from app.ml.repository import load_job_table, load_talent_table
 from app.seeding.service import seed_world
 from app.settings import get_settings
 from tests.conftest import scratch_postgres_database

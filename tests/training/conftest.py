@@ -9,9 +9,9 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from app.db.models import Match, MatchFeedback, MLModelVersion
-from app.matching.features import FEATURE_NAMES
-from app.matching.model import MODEL_FILE, MatchingModel, ModelMetadata, fit_booster, sha256_file
-from app.training import registry
+from app.ml import registry
+from app.ml.features import FEATURE_NAMES
+from app.ml.matcher import MODEL_FILE, MatchingModel, ModelMetadata, fit_booster, sha256_file
 from tests.factories import make_company, make_job, make_skill, make_talent
 
 

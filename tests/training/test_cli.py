@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from app.cli import main
 from app.db.session import get_engine
+from app.ml import registry
 from app.settings import get_settings
-from app.training import registry
 from tests.conftest import clean_tables
 from tests.training.conftest import corrupt, register_artifact
 

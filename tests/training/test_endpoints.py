@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.api.main import create_app
+from app.ml import registry
 from app.settings import Settings
-from app.training import registry
 from app.training.pipeline import start_run
 from tests.jwt_tokens import HS_SECRET, claims_for, hs256
 from tests.training.conftest import corrupt, feedback_world, register_artifact

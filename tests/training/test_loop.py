@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 
 from app.api.main import create_app
 from app.db.models import Embedding
-from app.matching.embeddings import to_bytes
 from app.matching.service import set_engine_state
+from app.ml import registry
+from app.ml.embeddings import to_bytes
 from app.settings import Settings
-from app.training import registry
 from tests.factories import make_company, make_job, make_skill, make_talent
 from tests.jwt_tokens import HS_SECRET, claims_for, hs256
 from tests.training.conftest import corrupt, register_artifact

@@ -12,8 +12,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Job, LabelledPair, MLModelVersion, Talent, TrainingRun
+from app.ml import registry
 from app.settings import Settings
-from app.training import registry
 from app.training.evaluation import GateDecision
 from app.training.pipeline import (
     TrainingInProgressError,

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db.models import ModelEvent
-from app.training import registry
+from app.ml import registry
 
 
 def _register(session: Session, version: str, *, activate: bool, model_id: str = "matcher"):

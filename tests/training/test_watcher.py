@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from app.matching.model import MatchingModel
-from app.training import registry
+from app.ml import registry
+from app.ml.matcher import MatchingModel
 from app.training.watcher import ModelWatcher
 from tests.training.conftest import corrupt, register_artifact
 

@@ -1,6 +1,6 @@
 /**
  * Rule-based matching for when the ML service is unreachable: a port of the service's
- * `app/matching/fallback.py` (same features, same weights, same sub-score scale), reading
+ * `app/ml/fallback.py` (same features, same weights, same sub-score scale), reading
  * its rows through a `MatchDataSource` (Postgres in `db.ts`, in-memory in tests).
  *
  *     skills 30%      = 0.6 required-skill coverage + 0.4 skill Jaccard

@@ -152,7 +152,7 @@ Deno.test("a hand-computed pair scores exactly 76.6 with the expected sub-scores
   // Talent {Python, SQL}, job requires {Python, Kubernetes}: Jaccard 1/3, coverage 1/2; texts
   // at cosine 0.9375 (above 0.75: full marks); same seniority, 5 years for a 3-year minimum;
   // codes 15-1252.00 and 15-1253.00 share 3 of 5 levels; same place, both hybrid; salaries
-  // 60-80k vs 65-85k overlap 15k of 25k = 0.6. Numbers from app/matching/fallback.py.
+  // 60-80k vs 65-85k overlap 15k of 25k = 0.6. Numbers from app/ml/fallback.py.
   const t = talentRow({ embedding: unit(1), occupationCode: "15-1252.00" });
   const j = jobRow({ embedding: unit(0.9375), occupationCode: "15-1253.00" });
   const pair = scorePair(t, j);
@@ -229,7 +229,7 @@ Deno.test("without texts the pair loses the text points; without codes occupatio
 });
 
 Deno.test("text goodness: cosine 0.15 -> 0, 0.75 -> 1, linear in between (the service's)", () => {
-  // Scores of app/matching/fallback.py for the default pair at these cosines.
+  // Scores of app/ml/fallback.py for the default pair at these cosines.
   const expected: [number, number][] = [
     [0.1, 45.8],
     [0.15, 45.80000029802322],
@@ -250,7 +250,7 @@ Deno.test("text goodness: cosine 0.15 -> 0, 0.75 -> 1, linear in between (the se
 });
 
 Deno.test("occupation: shared levels of the O*NET code, 0.5 when a code is unknown", () => {
-  // Shared levels and scores of app/matching/fallback.py for the default pair.
+  // Shared levels and scores of app/ml/fallback.py for the default pair.
   const cases: [string | null, string | null, number, number][] = [
     ["15-1252.00", "15-1252.00", 5, 49.8],
     ["15-1252.00", "15-1252.01", 4, 48.2],

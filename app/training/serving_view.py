@@ -24,8 +24,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from app.matching.features import FEATURE_INDEX, FEATURES, NEUTRAL, UNKNOWN, pair_features
-from app.matching.profiles import JobTable, SkillMatrix, TalentTable
+from app.ml.features import FEATURE_INDEX, FEATURES, NEUTRAL, UNKNOWN, pair_features
+from app.ml.profiles import JobTable, SkillMatrix, TalentTable
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

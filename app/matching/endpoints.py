@@ -13,21 +13,21 @@ import uuid
 from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 
-from app.api.errors import ERROR_RESPONSES
-from app.api.schemas import (
-    ErrorEnvelope,
+from app.auth.deps import AnyRoleUser, CompanyOrAdmin, SessionDep, TalentOrAdmin
+from app.auth.ownership import ensure_job_access, ensure_talent_access
+from app.core.errors import ERROR_RESPONSES
+from app.core.schemas import ErrorEnvelope
+from app.directory.service import Label, Side, labels
+from app.enrichment.zero_shot import complete_pair
+from app.matching.schemas import (
     JobToTalentsRequest,
     MatchResponse,
     ScoreRequest,
     TalentToJobsRequest,
     inferred_out,
 )
-from app.auth.deps import AnyRoleUser, CompanyOrAdmin, SessionDep, TalentOrAdmin
-from app.auth.ownership import ensure_job_access, ensure_talent_access
-from app.directory.service import Label, Side, labels
-from app.enrichment.zero_shot import complete_pair
 from app.matching.service import match_job_to_talents, match_talent_to_jobs, score_pair
-from app.matching.types import MatchOutcome
+from app.ml.types import MatchOutcome
 from app.monitoring.metrics import observe_match, set_active_model
 
 router = APIRouter(prefix="/api/v1/match", tags=["matching"])

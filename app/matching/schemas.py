@@ -3,32 +3,30 @@
 Requests forbid unknown fields and cap every string and list, so a body that validates is
 bounded in size and shape; numbers and booleans are strict (no `true` for 1, no "5" for 5), so
 what is accepted is exactly what the OpenAPI schema says. Responses mirror
-`app.matching.types` one to one.
+`app.ml.types` one to one.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
+from app.core.schemas import Name, Score, Strict, Text
 from app.db.models import (
     COMPANY_SIZES,
-    FEEDBACK_TYPES,
     REMOTE_POLICIES,
     REMOTE_PREFERENCES,
     SENIORITY_LEVELS,
     WORK_STYLES,
 )
-from app.directory.service import JobSummary, Label, Me, TalentSummary
+from app.directory.service import Label
 from app.enrichment.zero_shot import Inferred
-from app.matching.types import (
+from app.ml.types import (
     Explanation,
     JobProfile,
     MatchOutcome,
@@ -39,33 +37,13 @@ from app.matching.types import (
 
 EMBEDDING_DIM = 384
 MAX_SKILLS = 100
-MAX_TEXT = 10_000
 MAX_SALARY = 10_000_000
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _clean(value: str) -> str:
-    """Drop control characters (keeping tab/newline) and surrounding blanks."""
-    return _CONTROL.sub("", value).strip()
-
-
-def _clean_name(value: str) -> str:
-    cleaned = _clean(value)
-    if not cleaned:
-        raise ValueError("must contain visible characters")
-    return cleaned
-
-
-# Length limits apply to the raw input (as the schema says), cleaning happens after them.
-Name = Annotated[str, Field(min_length=1, max_length=120), AfterValidator(_clean_name)]
 Seniority = Literal["intern", "junior", "mid", "senior", "lead", "principal"]
 RemotePreference = Literal["remote", "hybrid", "onsite", "any"]
 RemotePolicy = Literal["remote", "hybrid", "onsite"]
 CompanySize = Literal["startup", "small", "medium", "large", "enterprise"]
 WorkStyle = Literal["async", "collaborative", "structured", "autonomous"]
-FeedbackType = Literal["apply", "dismiss", "contact", "reject"]
-Score = Annotated[float, Field(ge=0, le=100)]
 Limit = Annotated[
     int, Field(ge=1, le=100, strict=True, description="How many matches to return (1-100).")
 ]
@@ -83,7 +61,6 @@ OccupationCode = Annotated[
 DEFAULT_SENIORITY = "mid"
 """Seniority of a side that states none and whose text says none (neutral for ranking)."""
 Timezone = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_+\-/]+$")]
-Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_clean)]
 
 
 def _non_zero(values: list[float]) -> list[float]:
@@ -108,11 +85,6 @@ assert set(REMOTE_PREFERENCES) == set(RemotePreference.__args__)  # type: ignore
 assert set(REMOTE_POLICIES) == set(RemotePolicy.__args__)  # type: ignore[attr-defined]
 assert set(COMPANY_SIZES) == set(CompanySize.__args__)  # type: ignore[attr-defined]
 assert set(WORK_STYLES) == set(WorkStyle.__args__)  # type: ignore[attr-defined]
-assert set(FEEDBACK_TYPES) == set(FeedbackType.__args__)  # type: ignore[attr-defined]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, str_max_length=MAX_TEXT)
 
 
 # ---------------------------------------------------------------------------- match requests
@@ -475,189 +447,4 @@ class MatchResponse(BaseModel):
             ],
             processing_time_ms=processing_time_ms,
             model_version=outcome.model_version,
-        )
-
-
-# ---------------------------------------------------------------------------------- feedback
-
-
-class FeedbackRequest(Strict):
-    talent_id: uuid.UUID
-    job_id: uuid.UUID
-    type: FeedbackType = Field(
-        description="apply/dismiss: sent by the talent; contact/reject: by the job's company."
-    )
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "talent_id": "3f1c2a9e-8a57-4d0e-9b1a-2f5f3f0f4c11",
-                    "job_id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
-                    "type": "apply",
-                }
-            ]
-        }
-    )
-
-
-class FeedbackResponse(BaseModel):
-    id: uuid.UUID
-    talent_id: uuid.UUID
-    job_id: uuid.UUID
-    type: FeedbackType
-    created: bool = Field(description="False when the same feedback had already been recorded.")
-    created_at: datetime
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "0b6a7c1e-2f3d-4a5b-8c9d-0e1f2a3b4c5d",
-                    "talent_id": "3f1c2a9e-8a57-4d0e-9b1a-2f5f3f0f4c11",
-                    "job_id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
-                    "type": "apply",
-                    "created": True,
-                    "created_at": "2026-01-01T12:00:00Z",
-                }
-            ]
-        }
-    )
-
-
-# ------------------------------------------------------------------------------------ health
-
-
-class HealthResponse(BaseModel):
-    status: Literal["ok", "degraded"]
-    model_version: str | None
-    last_trained: datetime | None
-    uptime_seconds: float = Field(ge=0)
-    database_reachable: bool
-    fallback_active: bool
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "status": "ok",
-                    "model_version": "v1.2",
-                    "last_trained": "2026-01-01T03:00:00Z",
-                    "uptime_seconds": 3600.5,
-                    "database_reachable": True,
-                    "fallback_active": False,
-                }
-            ]
-        }
-    )
-
-
-class ReadyResponse(BaseModel):
-    ready: bool
-    database_reachable: bool
-    model_loaded: bool
-    indexes_warm: bool = Field(
-        description="False while the start-up build of the candidate indexes is running "
-        "(a match request would wait for it)."
-    )
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "ready": True,
-                    "database_reachable": True,
-                    "model_loaded": True,
-                    "indexes_warm": True,
-                }
-            ]
-        }
-    )
-
-
-# ------------------------------------------------------------------------------------ errors
-
-
-class ErrorBody(BaseModel):
-    code: str = Field(examples=["validation_error"])
-    message: str = Field(examples=["limit: Input should be less than or equal to 100"])
-    field: str | None = Field(default=None, examples=["limit"])
-    request_id: str = Field(examples=["5f0c1e9a2b7d4c3e8f6a1b2c3d4e5f60"])
-
-
-class ErrorEnvelope(BaseModel):
-    error: ErrorBody
-
-
-# ----------------------------------------------------------------------------------------- me
-
-
-class TalentSummaryOut(BaseModel):
-    id: uuid.UUID
-    full_name: str
-    headline: str
-    location_name: str | None
-
-    @classmethod
-    def of(cls, talent: TalentSummary) -> TalentSummaryOut:
-        return cls(
-            id=talent.id,
-            full_name=talent.full_name,
-            headline=talent.headline,
-            location_name=talent.location_name,
-        )
-
-
-class JobSummaryOut(BaseModel):
-    id: uuid.UUID
-    title: str
-    status: Literal["open", "closed"]
-    company_name: str
-    location_name: str | None
-
-    @classmethod
-    def of(cls, job: JobSummary) -> JobSummaryOut:
-        return cls(
-            id=job.id,
-            title=job.title,
-            status="open" if job.status == "open" else "closed",
-            company_name=job.company_name,
-            location_name=job.location_name,
-        )
-
-
-class MeResponse(BaseModel):
-    sub: uuid.UUID
-    role: Literal["talent", "company", "admin"] | None
-    talent: TalentSummaryOut | None = Field(description="A talent's own profile; else null.")
-    jobs: list[JobSummaryOut] = Field(description="A company's own jobs, newest first.")
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "sub": "3f1c2b7a-9d4e-4f5a-8b6c-7d8e9f0a1b2c",
-                    "role": "company",
-                    "talent": None,
-                    "jobs": [
-                        {
-                            "id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
-                            "title": "Senior Data Engineer",
-                            "status": "open",
-                            "company_name": "Acme Analytics",
-                            "location_name": "Berlin",
-                        }
-                    ],
-                }
-            ]
-        }
-    )
-
-    @classmethod
-    def of(cls, me: Me) -> MeResponse:
-        return cls(
-            sub=me.principal.sub,
-            role=me.principal.role,
-            talent=TalentSummaryOut.of(me.talent) if me.talent else None,
-            jobs=[JobSummaryOut.of(j) for j in me.jobs],
         )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.errors import ERROR_RESPONSES
-from app.api.schemas import MeResponse
 from app.auth.deps import AnyRoleUser, SessionDep
+from app.core.errors import ERROR_RESPONSES
+from app.directory.schemas import MeResponse
 from app.directory.service import whoami
 
 router = APIRouter(prefix="/api/v1", tags=["me"])

@@ -20,8 +20,8 @@ import numpy.typing as npt
 
 from app.db.models import COMPANY_SIZES, REMOTE_POLICIES, REMOTE_PREFERENCES, SENIORITY_LEVELS
 from app.db.models import WORK_STYLES as WORK_STYLE_VALUES
-from app.matching.embeddings import EMBEDDING_DIM
-from app.matching.types import JobProfile, SkillLevel, TalentProfile
+from app.ml.embeddings import EMBEDDING_DIM
+from app.ml.types import JobProfile, SkillLevel, TalentProfile
 
 INDUSTRY_KEY_STRIDE = 1 << 20
 # Offsets are read at a fixed winter instant so that a table's features do not change with

@@ -33,14 +33,14 @@ from sqlalchemy.orm import Session
 
 from app.db.models import LabelledPair
 from app.logging import get_logger
-from app.matching import fallback
-from app.matching.explain import category_scale
-from app.matching.features import (
+from app.ml import fallback, registry
+from app.ml.errors import ModelLoadError
+from app.ml.features import (
     FEATURE_INDEX,
     FEATURE_NAMES,
     pair_features,
 )
-from app.matching.model import (
+from app.ml.matcher import (
     DEFAULT_PARAMS,
     EARLY_STOPPING_ROUNDS,
     MAX_ROUNDS,
@@ -48,10 +48,12 @@ from app.matching.model import (
     ModelMetadata,
     fit_booster,
 )
-from app.matching.profiles import JobTable, SkillVocab, TalentTable
-from app.matching.repository import load_job_table, load_talent_table
-from app.matching.serving_view import ServingMix, serving_view
+from app.ml.profiles import JobTable, SkillVocab, TalentTable
+from app.ml.repository import load_job_table, load_talent_table
+from app.ml.sub_scores import category_scale
 from app.settings import Settings, get_settings
+from app.training import quality
+from app.training.serving_view import ServingMix, serving_view
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -330,9 +332,6 @@ class InitialOutcome:
 
 def active_artifact_ok(session: Session, model_id: str) -> str | None:
     """Version of the active model when its artifact exists and verifies, else None."""
-    from app.matching.errors import ModelLoadError
-    from app.training import registry
-
     row = registry.active_version(session, model_id)
     if row is None:
         return None
@@ -355,8 +354,6 @@ def train_initial(
 ) -> InitialOutcome:
     """Train on the seeded labelled pairs, save the artifact and register it; activate it
     only when it does not lose to the text baseline on the external benchmarks."""
-    from app.training import quality, registry
-
     if if_missing and (version := active_artifact_ok(session, model_id)) is not None:
         return InitialOutcome(False, version, f"active version {version} verifies; nothing to do")
     train, valid, data_hash, start, end = load_labelled_pairs(session)

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from app.matching.profiles import JobTable, SkillMatrix, TalentTable, run_positions
-from app.matching.types import Category
+from app.ml.profiles import JobTable, SkillMatrix, TalentTable, run_positions
+from app.ml.types import Category
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

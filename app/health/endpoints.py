@@ -16,10 +16,10 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from app.api.errors import PROBE_RESPONSES
-from app.api.schemas import HealthResponse, ReadyResponse
 from app.auth.deps import SessionDep
+from app.core.errors import PROBE_RESPONSES
 from app.db.models import MLModelVersion
+from app.health.schemas import HealthResponse, ReadyResponse
 from app.logging import get_logger
 from app.matching.service import get_engine_state
 from app.monitoring.metrics import set_active_model

@@ -31,8 +31,8 @@ import lightgbm as lgb
 import numpy as np
 import numpy.typing as npt
 
-from app.matching.errors import ModelLoadError
-from app.matching.features import FEATURE_NAMES, FEATURES
+from app.ml.errors import ModelLoadError
+from app.ml.features import FEATURE_NAMES, FEATURES
 
 MODEL_FILE = "model.txt"
 METADATA_FILE = "metadata.json"

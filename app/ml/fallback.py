@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from app.matching.explain import SUB_SCORE_GROUP
-from app.matching.features import FEATURE_BY_NAME, FEATURE_INDEX, FEATURE_NAMES, UNKNOWN
+from app.ml.features import FEATURE_BY_NAME, FEATURE_INDEX, FEATURE_NAMES, UNKNOWN
+from app.ml.sub_scores import SUB_SCORE_GROUP
 
 FloatArray = npt.NDArray[np.float64]
 NEUTRAL_GOODNESS = 0.5

@@ -1,0 +1,59 @@
+"""Request and response bodies of the feedback endpoint."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.schemas import Strict
+from app.db.models import FEEDBACK_TYPES
+
+FeedbackType = Literal["apply", "dismiss", "contact", "reject"]
+assert set(FEEDBACK_TYPES) == set(FeedbackType.__args__)  # type: ignore[attr-defined]
+
+
+class FeedbackRequest(Strict):
+    talent_id: uuid.UUID
+    job_id: uuid.UUID
+    type: FeedbackType = Field(
+        description="apply/dismiss: sent by the talent; contact/reject: by the job's company."
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "talent_id": "3f1c2a9e-8a57-4d0e-9b1a-2f5f3f0f4c11",
+                    "job_id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+                    "type": "apply",
+                }
+            ]
+        }
+    )
+
+
+class FeedbackResponse(BaseModel):
+    id: uuid.UUID
+    talent_id: uuid.UUID
+    job_id: uuid.UUID
+    type: FeedbackType
+    created: bool = Field(description="False when the same feedback had already been recorded.")
+    created_at: datetime
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "0b6a7c1e-2f3d-4a5b-8c9d-0e1f2a3b4c5d",
+                    "talent_id": "3f1c2a9e-8a57-4d0e-9b1a-2f5f3f0f4c11",
+                    "job_id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+                    "type": "apply",
+                    "created": True,
+                    "created_at": "2026-01-01T12:00:00Z",
+                }
+            ]
+        }
+    )
