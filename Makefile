@@ -48,6 +48,7 @@ gateway-test: services
 lint: $(STAMP)
 	$(BIN)/ruff check app tests scripts migrations
 	$(BIN)/ruff format --check app tests scripts
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy app scripts

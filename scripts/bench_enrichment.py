@@ -428,10 +428,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _store(skillspan: dict[str, Any]) -> None:
+    from app.db.enrichment_models import EvaluationResult
     from app.db.session import session_scope
     from app.enrichment.config import get_model_registry
     from app.enrichment.evaluation import dataset_version
-    from app.enrichment.models import EvaluationResult
 
     entry = get_model_registry().entry("skills_extraction")
     path = SHARED / "skillspan" / "dev.json"

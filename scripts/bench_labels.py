@@ -1,4 +1,4 @@
-"""How long the label query (`app.training.labels`) takes as the impression log grows.
+"""How long the label query (`app.training.repository`) takes as the impression log grows.
 
 Builds a synthetic log in a fresh database: T talents, J jobs, R requests of 10 impressions
 each, and feedback on ~20 % of impressions (some pairs with two actions, so "latest wins"
@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from app.db.migrate import upgrade_head
 from app.db.models import Company, Job, Match, MatchFeedback, Talent
 from app.db.session import make_engine, normalise_url
-from app.training.labels import count_labels, fetch_labels
+from app.training.repository import count_labels, fetch_labels
 
 console = Console()
 cli = typer.Typer(add_completion=False)

@@ -46,7 +46,7 @@ from app.db.models import Job, Match, Talent
 from app.db.session import make_engine
 from app.matching.retrieval import Side, shortlist
 from app.matching.service import (
-    MatchingEngine,
+    MatchingState,
     load_active_model,
     match_job_to_talents,
     match_talent_to_jobs,
@@ -108,16 +108,14 @@ def _percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
-def _lightgbm_floor(
-    model: MatchingModel, engine: MatchingEngine, subject: Any, index: Any
-) -> float:
+def _lightgbm_floor(model: MatchingModel, state: MatchingState, subject: Any, index: Any) -> float:
     """Seconds for predict on the short list + pred_contrib on the top LIMIT rows."""
     rows = shortlist(
         subject,
         index,
-        engine.shortlist_size,
+        state.shortlist_size,
         model.metadata.retrieval_weights,
-        prefilter_size=engine.prefilter_size,
+        prefilter_size=state.prefilter_size,
     )
     features = one_to_many(subject, index.table, rows)
     started = time.perf_counter()
@@ -151,39 +149,39 @@ def _recall(
 
 def run_direction(
     session: Session,
-    engine: MatchingEngine,
+    state: MatchingState,
     direction: str,
     ids: list[Any],
     recall_queries: int,
 ) -> dict[str, Any]:
-    model = engine.model
+    model = state.model
     assert model is not None
     call = match_talent_to_jobs if direction == "talent_to_jobs" else match_job_to_talents
     side: Side = "job" if direction == "talent_to_jobs" else "talent"
     started = time.perf_counter()
-    call(session, ids[0], limit=LIMIT, engine=engine)
+    call(session, ids[0], limit=LIMIT, state=state)
     warmup = time.perf_counter() - started
-    index = engine.indexes[side].get(session)
+    index = state.indexes[side].get(session)
 
     latencies, floors, ratios = [], [], []
     stage_totals: dict[str, list[float]] = {}
     results: dict[Any, list[Any]] = {}
     for subject_id in ids[1:]:
         started = time.perf_counter()
-        outcome = call(session, subject_id, limit=LIMIT, engine=engine)
+        outcome = call(session, subject_id, limit=LIMIT, state=state)
         elapsed = time.perf_counter() - started
         latencies.append(elapsed)
         results[subject_id] = [m.id for m in outcome.matches]
         for stage, seconds in outcome.timings.items():
             stage_totals.setdefault(stage, []).append(seconds)
-        subject = _subject_table(session, engine, direction, subject_id)
-        floor = _lightgbm_floor(model, engine, subject, index)
+        subject = _subject_table(session, state, direction, subject_id)
+        floor = _lightgbm_floor(model, state, subject, index)
         floors.append(floor)
         ratios.append(elapsed / floor)
 
     recalls, strict = [], []
     for subject_id in ids[1 : 1 + recall_queries]:
-        subject = _subject_table(session, engine, direction, subject_id)
+        subject = _subject_table(session, state, direction, subject_id)
         exact_overlap, tie_aware = _recall(model, subject, index, results[subject_id])
         strict.append(exact_overlap)
         recalls.append(tie_aware)
@@ -206,14 +204,12 @@ def run_direction(
     }
 
 
-def _subject_table(
-    session: Session, engine: MatchingEngine, direction: str, subject_id: Any
-) -> Any:
+def _subject_table(session: Session, state: MatchingState, direction: str, subject_id: Any) -> Any:
     from app.ml.repository import load_job_table, load_talent_table
 
     if direction == "talent_to_jobs":
-        return load_talent_table(session, engine.vocab, [subject_id])
-    return load_job_table(session, engine.vocab, [subject_id])
+        return load_talent_table(session, state.vocab, [subject_id])
+    return load_job_table(session, state.vocab, [subject_id])
 
 
 def main(
@@ -229,17 +225,17 @@ def main(
 ) -> None:
     url, _ = prepare(jobs, talents, pairs, work_dir)
     db = make_engine(url)
-    engine = MatchingEngine(
+    state = MatchingState(
         shortlist_size=shortlist_size, prefilter_size=prefilter_size, refresh_seconds=3600
     )
     rows = []
     with Session(db, expire_on_commit=False) as session:
-        model = load_active_model(session, engine, "talent_matcher")
+        model = load_active_model(session, state, "talent_matcher")
         if model is None:
             console.print("no loadable model")
             raise typer.Exit(1)
         started = time.perf_counter()
-        engine.warm(session)
+        state.warm(session)
         index_build_s = round(time.perf_counter() - started, 2)
         console.print(f"both candidate indexes built in {index_build_s} s (start-up cost)")
         rng = np.random.default_rng(0)
@@ -248,7 +244,7 @@ def main(
         for direction, pool in (("talent_to_jobs", talent_ids), ("job_to_talents", job_ids)):
             picked = [pool[i] for i in rng.choice(len(pool), min(queries + 1, len(pool)), False)]
             console.print(f"{direction}: {len(picked) - 1} queries ...")
-            rows.append(run_direction(session, engine, direction, picked, recall_queries))
+            rows.append(run_direction(session, state, direction, picked, recall_queries))
 
     table = Table(title=f"matching bench: {jobs} jobs x {talents} talents, limit {LIMIT}")
     for col in (
@@ -283,7 +279,7 @@ def main(
         "jobs": jobs,
         "talents": talents,
         "shortlist_size": shortlist_size,
-        "prefilter_size": engine.prefilter_size,
+        "prefilter_size": state.prefilter_size,
         "model_version": model.version,
         "model_trees": model.booster_.num_trees(),
         "index_build_s": index_build_s,

@@ -36,6 +36,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from app.auth.dev_tokens import mint_dev_token
+from app.core.enums import Role
 from app.db.models import Talent
 from app.db.session import make_engine
 from app.settings import get_settings
@@ -170,7 +171,7 @@ def main(
     ids = talent_ids(settings.database_url, talents)
     if not ids:
         raise typer.BadParameter("the database has no talents: run `app seed` first")
-    token = mint_dev_token(settings, uuid.uuid4(), "admin")
+    token = mint_dev_token(settings, uuid.uuid4(), Role.ADMIN)
     level_list = [int(x) for x in levels.split(",") if x.strip()]
     results = asyncio.run(
         run_all(base_url, token, level_list, seconds, warmup, max_requests, ids, limit, console)

@@ -49,9 +49,9 @@ from sqlalchemy.orm import Session
 
 from app.db.migrate import upgrade_head
 from app.db.models import Job, Match, MatchFeedback, Talent
-from app.db.session import make_engine
+from app.db.session import make_engine, session_scope
 from app.logging import configure_logging
-from app.matching.service import MatchingEngine, match_talent_to_jobs
+from app.matching.service import MatchingState, match_talent_to_jobs
 from app.ml import fallback, registry
 from app.ml.matcher import MatchingModel
 from app.seeding.generate import World, generate_world
@@ -94,7 +94,7 @@ class Simulator:
         self.rng = np.random.default_rng([seed, 99])
         self.talent_index = {tid: i for i, tid in enumerate(world.talents.ids)}
         self.job_index = {jid: i for i, jid in enumerate(world.jobs.ids)}
-        self.matching = MatchingEngine()
+        self.matching = MatchingState()
         self.serving: str | None = None
         with Session(engine) as session:
             self.open_jobs = list(
@@ -157,7 +157,7 @@ class Simulator:
                 talent_id,
                 SHOWN - self.explore,
                 request_id=request_id,
-                engine=self.matching,
+                state=self.matching,
             )
             job_ids = [m.id for m in outcome.matches if m.id is not None]
             if self.explore:
@@ -264,7 +264,7 @@ def main(
     console.print(f"database {url}; artifacts in {settings.model_dir}")
 
     seed_world(engine, talents=talents, jobs=jobs, pairs=initial_pairs, seed=seed, progress=True)
-    with Session(engine) as session:
+    with session_scope(engine) as session:
         initial = train_initial(
             session, model_dir=settings.model_dir, model_id=settings.matcher_model_id
         )

@@ -1,7 +1,13 @@
-"""Shared fixtures: a real database per test session (SQLite file and Postgres), cleaned per test.
+"""Shared fixtures: a real database per test session (SQLite file and Postgres).
 
 Each pytest session gets its own Postgres database (`tm_test_<pid>`), so concurrent runs never
 see each other's rows; Postgres is required, never skipped: `make test` starts it when down.
+
+`session` runs each test inside one outer transaction that is rolled back afterwards (the
+code under test commits and rolls back savepoints), so it leaves nothing behind without
+emptying tables. Tests whose rows must be seen by another connection (an app's own engine, a
+background thread, concurrent writers) ask for `engine` or `pg_engine`: those commit for real
+and every table is emptied after the test; `session` in such a test commits for real too.
 """
 
 from __future__ import annotations
@@ -11,9 +17,10 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session
 
 from app.db import registry  # noqa: F401
@@ -96,10 +103,38 @@ def clean_tables(engine: Engine) -> None:
                 conn.execute(text(f'DELETE FROM "{table}"'))
 
 
+@pytest.fixture(scope="session")
+def sqlite_savepoint_engine(sqlite_url: str, sqlite_engine: Engine) -> Iterator[Engine]:
+    """The same SQLite file, with transactions that pysqlite really begins.
+
+    pysqlite (Python < 3.12) sends BEGIN only before its first INSERT/UPDATE/DELETE, so a
+    SAVEPOINT issued first would open, and its RELEASE commit, the outer transaction. SQLAlchemy's
+    recipe: driver autocommit off, BEGIN on every transaction start.
+    """
+    engine = make_engine(sqlite_url)
+
+    @event.listens_for(engine, "connect")
+    def _driver_leaves_transactions_alone(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
-def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+def backend(request: pytest.FixtureRequest) -> str:
+    """Which database a test runs on; `engine` and `session` of one test share it."""
+    return str(request.param)
+
+
+@pytest.fixture
+def engine(backend: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
     """A migrated engine on each backend; every table is emptied after the test."""
-    eng: Engine = request.getfixturevalue(f"{request.param}_engine")
+    eng: Engine = request.getfixturevalue(f"{backend}_engine")
     yield eng
     clean_tables(eng)
 
@@ -112,6 +147,23 @@ def pg_engine(postgres_engine: Engine) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as s:
-        yield s
+def session(backend: str, request: pytest.FixtureRequest) -> Iterator[Session]:
+    """A session whose work is rolled back after the test (see the module docstring)."""
+    if "engine" in request.fixturenames:
+        committing: Engine = request.getfixturevalue("engine")
+        with Session(committing, expire_on_commit=False) as s:
+            yield s
+        return
+    name = "sqlite_savepoint_engine" if backend == "sqlite" else "postgres_engine"
+    eng: Engine = request.getfixturevalue(name)
+    with eng.connect() as connection:
+        outer = connection.begin()
+        try:
+            with Session(
+                bind=connection,
+                expire_on_commit=False,
+                join_transaction_mode="create_savepoint",
+            ) as s:
+                yield s
+        finally:
+            outer.rollback()

@@ -60,14 +60,12 @@ def make_talent(
     }
     values.update(overrides)
     talent = Talent(**values)
+    # Through the relationships, so `talent.skills` is loaded (relationships are lazy="raise").
+    talent.skills = [
+        TalentSkill(skill=skill, proficiency=proficiency, years=years)
+        for skill, proficiency, years in skills or []
+    ]
     session.add(talent)
-    session.flush()
-    for skill, proficiency, years in skills or []:
-        session.add(
-            TalentSkill(
-                talent_id=talent.id, skill_id=skill.id, proficiency=proficiency, years=years
-            )
-        )
     session.flush()
     return talent
 
@@ -96,13 +94,12 @@ def make_job(
     }
     values.update(overrides)
     job = Job(**values)
+    # Through the relationships, so `job.company` and `job.skills` are loaded (lazy="raise").
+    job.company = company
+    job.skills = [
+        JobSkill(skill=skill, required=required, min_proficiency=min_proficiency)
+        for skill, required, min_proficiency in skills or []
+    ]
     session.add(job)
-    session.flush()
-    for skill, required, min_proficiency in skills or []:
-        session.add(
-            JobSkill(
-                job_id=job.id, skill_id=skill.id, required=required, min_proficiency=min_proficiency
-            )
-        )
     session.flush()
     return job

@@ -1,8 +1,9 @@
 """One place where exceptions become HTTP responses: the JSON error envelope.
 
-Every error a client sees is `{"error": {"code", "message", "field"?, "request_id"}}`.
-Domain errors are mapped by class (the first matching entry of `ERROR_MAP` wins, so subclasses
-go first); other packages add theirs with `register_error`. Stack traces go to the logs only.
+Every error a client sees is `{"error": {"code", "message", "field"?, "request_id"}}`. Errors
+raised on purpose are `AppError`s and carry their own status, code and field, so one handler
+serves them all; validation errors, HTTP errors (unknown route, body too large) and rate limits
+have theirs; anything else is a 500 from the middleware. Stack traces go to the logs only.
 """
 
 from __future__ import annotations
@@ -13,38 +14,17 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from slowapi import Limiter
 from slowapi.errors import RateLimitExceeded
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.auth.errors import (
-    AuthenticationError,
-    AuthUnavailableError,
-    DevTokenDisabledError,
-    PermissionDeniedError,
-)
-from app.core.errors import STATUS_CODES
+from app.auth.errors import AuthenticationError
+from app.core.errors import STATUS_CODES, AppError
 from app.core.schemas import ErrorBody, ErrorEnvelope
 from app.logging import get_logger
-from app.matching.errors import NotFoundError
-from app.ml.errors import FeatureExtractionError, ModelLoadError
 from app.monitoring.metrics import observe_error
 
 log = get_logger(__name__)
-
-ERROR_MAP: list[tuple[type[Exception], int, str]] = [
-    (AuthenticationError, 401, "unauthorized"),
-    (PermissionDeniedError, 403, "forbidden"),
-    (DevTokenDisabledError, 403, "forbidden"),
-    (AuthUnavailableError, 503, "auth_unavailable"),
-    (NotFoundError, 404, "not_found"),
-    (ModelLoadError, 503, "model_unavailable"),
-    (FeatureExtractionError, 422, "unprocessable_input"),
-]
-
-
-def register_error(exc_type: type[Exception], status: int, code: str) -> None:
-    """Map another package's exception to a status; call before the first request."""
-    ERROR_MAP.insert(0, (exc_type, status, code))
 
 
 def request_id_of(request: Request) -> str:
@@ -58,13 +38,15 @@ def error_response(
     message: str,
     field: str | None = None,
     headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
+    """The envelope; `extra` adds top-level members beside `error` (e.g. `running_run_id`)."""
     observe_error(code)
     body = ErrorEnvelope(
         error=ErrorBody(code=code, message=message, field=field, request_id=request_id_of(request))
     )
     return JSONResponse(
-        body.model_dump(exclude_none=True),
+        {**body.model_dump(exclude_none=True), **(extra or {})},
         status_code=status,
         headers=dict(headers) if headers else None,
     )
@@ -111,7 +93,7 @@ def handle_rate_limited(request: Request, exc: Exception) -> JSONResponse:
     response = error_response(
         request, 429, "rate_limited", f"rate limit exceeded: {exc.detail}; retry later"
     )
-    limiter = request.app.state.limiter
+    limiter = request.app.state.services.get(Limiter)
     view_limit = getattr(request.state, "view_rate_limit", None)
     injected: JSONResponse = limiter._inject_headers(response, view_limit)
     if "retry-after" not in injected.headers:
@@ -119,32 +101,28 @@ def handle_rate_limited(request: Request, exc: Exception) -> JSONResponse:
     return injected
 
 
-async def handle_domain(request: Request, exc: Exception) -> JSONResponse:
-    for exc_type, status, code in ERROR_MAP:
-        if isinstance(exc, exc_type):
-            headers = _www_authenticate(request) if status == 401 else None
-            if isinstance(exc, AuthenticationError):
-                log.info("auth_failed", reason=exc.reason)
-            elif status >= 500:
-                log.error("domain_error", code=code, error=str(exc), exc_info=exc)
-            else:
-                log.info("domain_error", code=code, error=str(exc))
-            field = getattr(exc, "field", None)
-            return error_response(
-                request,
-                status,
-                code,
-                str(exc),
-                field=field if isinstance(field, str) else None,
-                headers=headers,
-            )
-    log.error("unhandled_error", error_type=type(exc).__name__, exc_info=exc)
-    return error_response(request, 500, "internal_error", "internal server error")
+async def handle_app_error(request: Request, exc: Exception) -> JSONResponse:
+    """Any `AppError`: its status, code and field; WWW-Authenticate on 401 (RFC 6750)."""
+    assert isinstance(exc, AppError)
+    if isinstance(exc, AuthenticationError):
+        log.info("auth_failed", reason=exc.reason)
+    elif exc.status_code >= 500:
+        log.error("domain_error", code=exc.code, error=exc.message, exc_info=exc)
+    else:
+        log.info("domain_error", code=exc.code, error=exc.message)
+    return error_response(
+        request,
+        exc.status_code,
+        exc.code,
+        exc.message,
+        field=exc.field,
+        headers=_www_authenticate(request) if exc.status_code == 401 else None,
+        extra=exc.extra(),
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, handle_validation)
     app.add_exception_handler(StarletteHTTPException, handle_http)
     app.add_exception_handler(RateLimitExceeded, handle_rate_limited)
-    for exc_type in {t for t, _, _ in ERROR_MAP}:
-        app.add_exception_handler(exc_type, handle_domain)
+    app.add_exception_handler(AppError, handle_app_error)

@@ -1,13 +1,12 @@
 """The app factory: `uvicorn --factory app.api.main:create_app`.
 
-To add a router, import it here and append it to `ROUTERS` (one line). Routers map their own
-exceptions with `app.api.errors.register_error` at import time.
+To add a router, import it here and append it to `ROUTERS` (one line). Errors need no
+registration: every `AppError` states its own status and code (`app.api.errors`).
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -27,16 +26,18 @@ from app.api.strict_query import reject_unknown_query_params
 from app.auth.dev_tokens import hs256_secret
 from app.auth.jwks import JWKSCache
 from app.auth.tokens import TokenVerifier
-from app.db.session import make_engine
+from app.core.state import Services
+from app.db.session import make_engine, session_scope
 from app.directory import endpoints as directory_endpoints
 from app.enrichment import endpoints as enrichment_endpoints
+from app.enrichment.service import Enricher, get_enricher
 from app.feedback import endpoints as feedback_endpoints
 from app.health import endpoints as health_endpoints
+from app.health.service import Uptime
 from app.logging import configure_logging, get_logger
 from app.matching import endpoints as matching_endpoints
-from app.matching.service import get_engine_state
-from app.ml.embeddings import get_embedder, warm_open_jobs
-from app.ml.matcher import MatchingModel
+from app.matching.service import MatchingState
+from app.ml.embeddings import TextEmbedder, get_embedder, warm_open_jobs
 from app.monitoring import endpoints as monitoring_endpoints
 from app.monitoring.metrics import set_embedding_cache_source
 from app.settings import Settings, get_settings
@@ -78,10 +79,6 @@ def _verifier(settings: Settings) -> TokenVerifier:
     return TokenVerifier(settings, hs256_secret(settings), jwks)
 
 
-def _swap_model(model: MatchingModel) -> None:
-    get_engine_state().swap_model(model)
-
-
 def _first_check(watcher: ModelWatcher) -> str:
     try:
         return watcher.check_once().state
@@ -90,22 +87,21 @@ def _first_check(watcher: ModelWatcher) -> str:
         return "fallback"
 
 
-def _warm_embeddings(engine: Engine) -> None:
+def _warm_embeddings(engine: Engine, embedder: TextEmbedder) -> None:
     """Load the embedding model and open jobs' stored vectors; failures only cost latency."""
     try:
-        with Session(engine) as session:
-            warm_open_jobs(session)
-        get_embedder().model  # noqa: B018 - loading is the point
+        with session_scope(engine) as session:
+            warm_open_jobs(session, embedder)
+        embedder.model  # noqa: B018 - loading is the point
     except Exception:  # a warm-up must never take the worker down
         log.exception("embedding_warm_up_failed")
 
 
-def _warm_matching(engine: Engine, stopping: threading.Event) -> None:
+def _warm_matching(engine: Engine, matching: MatchingState, stopping: threading.Event) -> None:
     """Build both candidate indexes before a match request needs them, then keep them fresh
     in the background; if the build fails, requests build on first use instead."""
-    matching = get_engine_state()
     try:
-        with Session(engine) as session:
+        with session_scope(engine) as session:
             matching.warm(session)
     except Exception:  # a warm-up must never take the worker down
         log.exception("matching_warm_up_failed")
@@ -130,10 +126,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     engine = make_engine(settings.database_url)
-
+    embedder = get_embedder()
+    matching = MatchingState(embedder=embedder)
     watcher = ModelWatcher(
         engine=engine,
-        swap=_swap_model,
+        swap=matching.swap_model,
         model_id=settings.matcher_model_id,
         interval=settings.model_poll_seconds,
     )
@@ -146,25 +143,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         status = await run_in_threadpool(_first_check, watcher)
         watcher.start()
         scheduler.start()
-        embedder = get_embedder()
         set_embedding_cache_source(lambda: (embedder.hits, embedder.misses))
         if settings.warm_embeddings_on_start:
             threading.Thread(
-                target=_warm_embeddings, args=(engine,), name="embedding-warm-up", daemon=True
+                target=_warm_embeddings,
+                args=(engine, embedder),
+                name="embedding-warm-up",
+                daemon=True,
             ).start()
         stopping = threading.Event()
         matching_warm_up = threading.Thread(
-            target=_warm_matching, args=(engine, stopping), name="matching-warm-up", daemon=True
+            target=_warm_matching,
+            args=(engine, matching, stopping),
+            name="matching-warm-up",
+            daemon=True,
         )
         if settings.matching_warm_on_start:
-            running_app.state.matching_warm_up = matching_warm_up  # readiness waits for it
+            matching.warm_up = matching_warm_up  # readiness waits for it
             matching_warm_up.start()
         log.info("api_started", environment=settings.environment, model=status)
         yield
         stopping.set()
         if matching_warm_up.is_alive():
             matching_warm_up.join(timeout=60)
-        get_engine_state().stop_background_refresh()
+        matching.stop_background_refresh()
         scheduler.stop()
         watcher.stop()
         engine.dispose()
@@ -180,13 +182,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         dependencies=[Depends(reject_unknown_query_params)],
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.session_factory = sessionmaker[Session](bind=engine, expire_on_commit=False)
-    app.state.verifier = _verifier(settings)
-    app.state.started_at = time.monotonic()
-    app.state.model_watcher = watcher
-    app.state.limiter = limiter = make_limiter(settings)
+    limiter = make_limiter(settings)
+    services = Services()
+    for value in (
+        settings,
+        sessionmaker[Session](bind=engine, expire_on_commit=False),
+        _verifier(settings),
+        matching,
+        embedder,
+        watcher,
+        scheduler,
+        limiter,
+        Uptime(),
+    ):
+        services.add(value)
+    services.add(engine, Engine)
+    services.add_lazy(Enricher, get_enricher)
+    app.state.services = services
 
     for router in ROUTERS:
         app.include_router(router)

@@ -4,7 +4,9 @@ Handlers declare authorization in their signature with these aliases::
 
     def handler(user: CurrentUser, session: SessionDep): ...
     def admin_only(user: AdminUser): ...
-    def company_or_admin(user: Annotated[Principal, Depends(require_roles("company", "admin"))]):
+    def company_or_admin(
+        user: Annotated[Principal, Depends(require_roles(Role.COMPANY, Role.ADMIN))],
+    ): ...
 
 The token is verified at most once per request: the rate limiter (which runs first, to key
 authenticated callers by `sub`) and these dependencies share the result through
@@ -21,8 +23,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.auth.errors import AuthenticationError, AuthError, PermissionDeniedError
-from app.auth.principal import Principal, Role
+from app.auth.principal import Principal
 from app.auth.tokens import TokenVerifier
+from app.core.enums import Role
+from app.core.state import provider
 
 bearer_scheme = HTTPBearer(
     auto_error=False,
@@ -51,7 +55,7 @@ def resolve_principal(request: Request) -> Principal:
     try:
         if token is None:
             raise AuthenticationError("no bearer token")
-        verifier: TokenVerifier = request.app.state.verifier
+        verifier = provider(TokenVerifier)(request)
         principal = verifier.verify(token)
     except AuthError as exc:
         request.state.auth_result = exc
@@ -84,18 +88,20 @@ def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
     return check
 
 
-AdminUser = Annotated[Principal, Depends(require_roles("admin"))]
-TalentOrAdmin = Annotated[Principal, Depends(require_roles("talent", "admin"))]
-CompanyOrAdmin = Annotated[Principal, Depends(require_roles("company", "admin"))]
-AnyRoleUser = Annotated[Principal, Depends(require_roles("talent", "company", "admin"))]
+AdminUser = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+TalentOrAdmin = Annotated[Principal, Depends(require_roles(Role.TALENT, Role.ADMIN))]
+CompanyOrAdmin = Annotated[Principal, Depends(require_roles(Role.COMPANY, Role.ADMIN))]
+AnyRoleUser = Annotated[Principal, Depends(require_roles(*Role))]
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request; services commit their own unit of work, errors roll back."""
-    factory: sessionmaker[Session] = request.app.state.session_factory
+    """One session and one transaction per request: committed when the handler succeeds,
+    rolled back when anything raises. Services and repositories only flush."""
+    factory: sessionmaker[Session] = provider(sessionmaker)(request)
     session = factory()
     try:
         yield session
+        session.commit()
     except BaseException:
         session.rollback()
         raise
@@ -103,4 +109,9 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+"""`scope="function"`: FastAPI runs the exit code of a default ("request") scoped yield
+dependency only after the response has been sent, so a commit that failed there (a constraint
+checked at flush or commit, a lost connection) would follow a 200 whose data is gone. With
+function scope the commit runs when the handler returns, before the response is sent, and a
+failure becomes an error response (tests/api/test_transactions.py)."""

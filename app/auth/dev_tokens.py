@@ -16,8 +16,8 @@ from typing import Any
 from jose import jwt
 
 from app.auth.errors import DevTokenDisabledError
-from app.auth.principal import Role
 from app.auth.roles import validate_role_claim_path
+from app.core.enums import Role
 from app.settings import Settings
 
 

@@ -10,27 +10,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from app.auth.errors import PermissionDeniedError
 from app.auth.principal import Principal
-from app.db.models import Company, Job, Match, MatchFeedback, Talent
-from app.matching.errors import NotFoundError
-
-
-def talent_owner(session: Session, talent_id: uuid.UUID) -> tuple[bool, uuid.UUID | None]:
-    row = session.execute(select(Talent.owner_user_id).where(Talent.id == talent_id)).first()
-    return (row is not None, row[0] if row else None)
-
-
-def job_owner(session: Session, job_id: uuid.UUID) -> tuple[bool, uuid.UUID | None]:
-    row = session.execute(
-        select(Company.owner_user_id)
-        .join(Job, Job.company_id == Company.id)
-        .where(Job.id == job_id)
-    ).first()
-    return (row is not None, row[0] if row else None)
+from app.auth.repository import job_owner, talent_owner
+from app.core.errors import NotFoundError
 
 
 def _check(principal: Principal, found: bool, owner: uuid.UUID | None, what: str) -> None:
@@ -56,14 +41,3 @@ def ensure_job_access(session: Session, principal: Principal, job_id: uuid.UUID)
         raise PermissionDeniedError("requires role company or admin")
     found, owner = job_owner(session, job_id)
     _check(principal, found, owner, "job")
-
-
-def talent_seen_by_job(session: Session, talent_id: uuid.UUID, job_id: uuid.UUID) -> bool:
-    """Whether the talent was ranked for the job or applied to it: what a company may act on."""
-    ranked = exists().where(Match.talent_id == talent_id, Match.job_id == job_id)
-    applied = exists().where(
-        MatchFeedback.talent_id == talent_id,
-        MatchFeedback.job_id == job_id,
-        MatchFeedback.feedback_type == "apply",
-    )
-    return bool(session.execute(select(ranked | applied)).scalar())

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any
 
-Role = Literal["talent", "company", "admin"]
-ROLES: tuple[Role, ...] = get_args(Role)
+from app.core.enums import Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,4 +17,4 @@ class Principal:
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.role == Role.ADMIN

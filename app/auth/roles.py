@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.auth.principal import ROLES, Role
+from app.core.enums import Role
 
 _USER_WRITABLE_ROOTS = frozenset({"user_metadata", "raw_user_meta_data"})
 
@@ -29,6 +29,9 @@ def role_from_claims(claims: dict[str, Any], path: tuple[str, ...]) -> Role | No
         if not isinstance(node, dict):
             return None
         node = node.get(part)
-    if isinstance(node, str) and node in ROLES:
-        return node
-    return None
+    if not isinstance(node, str):
+        return None
+    try:
+        return Role(node)
+    except ValueError:
+        return None

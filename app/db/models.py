@@ -2,13 +2,15 @@
 
 Constraints live here (and so in the database through the migration), not only in Python:
 a bad feedback type, a duplicate feedback triple or a second active model version is refused
-by the database itself.
+by the database itself. Relationships are `lazy="raise"`: a query states what it loads
+(`selectinload`/`joinedload`), so a lazy load per row (N+1 queries) fails loudly instead.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -27,31 +29,35 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.enums import (
+    CompanySize,
+    FeedbackType,
+    JobStatus,
+    MatchSource,
+    ModelStatus,
+    OccupationSource,
+    OwnerKind,
+    PairSplit,
+    RemotePolicy,
+    RemotePreference,
+    RunStatus,
+    Seniority,
+    WorkStyle,
+)
 from app.db.base import Base, JSONType, utcnow, uuid7
 
-SENIORITY_LEVELS = ("intern", "junior", "mid", "senior", "lead", "principal")
-REMOTE_PREFERENCES = ("remote", "hybrid", "onsite", "any")
-REMOTE_POLICIES = ("remote", "hybrid", "onsite")
-JOB_STATUSES = ("open", "closed")
-MATCH_SOURCES = ("ml", "fallback")
-FEEDBACK_TYPES = ("apply", "dismiss", "contact", "reject")
-MODEL_STATUSES = ("active", "candidate", "rejected", "retired")
-COMPANY_SIZES = ("startup", "small", "medium", "large", "enterprise")
-WORK_STYLES = ("async", "collaborative", "structured", "autonomous")
-# Where occupation_code came from: set by the caller, or inferred from text (never overwrites).
-OCCUPATION_SOURCES = ("given", "inferred")
 
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    quoted = ", ".join(f"'{v}'" for v in values)
+def _in(column: str, values: type[StrEnum]) -> str:
+    """SQL of a check that `column` holds one of the enum's values, in declaration order."""
+    quoted = ", ".join(f"'{v.value}'" for v in values)
     return f"{column} IN ({quoted})"
 
 
 class Company(Base):
     __tablename__ = "companies"
     __table_args__ = (
-        CheckConstraint(_in("size", COMPANY_SIZES), name="size_valid"),
-        CheckConstraint(_in("work_style", WORK_STYLES), name="work_style_valid"),
+        CheckConstraint(_in("size", CompanySize), name="size_valid"),
+        CheckConstraint(_in("work_style", WorkStyle), name="work_style_valid"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -62,7 +68,9 @@ class Company(Base):
     work_style: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    jobs: Mapped[list[Job]] = relationship(back_populates="company")
+    jobs: Mapped[list[Job]] = relationship(
+        back_populates="company", lazy="raise", passive_deletes=True
+    )
 
 
 class Skill(Base):
@@ -79,8 +87,8 @@ class Talent(Base):
     __tablename__ = "talents"
     __table_args__ = (
         CheckConstraint("years_experience >= 0 AND years_experience <= 70", name="years_range"),
-        CheckConstraint(_in("seniority", SENIORITY_LEVELS), name="seniority_valid"),
-        CheckConstraint(_in("remote_preference", REMOTE_PREFERENCES), name="remote_valid"),
+        CheckConstraint(_in("seniority", Seniority), name="seniority_valid"),
+        CheckConstraint(_in("remote_preference", RemotePreference), name="remote_valid"),
         CheckConstraint("latitude IS NULL OR (latitude >= -90 AND latitude <= 90)", name="lat"),
         CheckConstraint(
             "longitude IS NULL OR (longitude >= -180 AND longitude <= 180)", name="lon"
@@ -91,15 +99,15 @@ class Talent(Base):
         ),
         CheckConstraint("salary_min IS NULL OR salary_min >= 0", name="salary_positive"),
         CheckConstraint(
-            "preferred_company_size IS NULL OR " + _in("preferred_company_size", COMPANY_SIZES),
+            "preferred_company_size IS NULL OR " + _in("preferred_company_size", CompanySize),
             name="pref_size_valid",
         ),
         CheckConstraint(
-            "preferred_work_style IS NULL OR " + _in("preferred_work_style", WORK_STYLES),
+            "preferred_work_style IS NULL OR " + _in("preferred_work_style", WorkStyle),
             name="pref_style_valid",
         ),
         CheckConstraint(
-            "occupation_source IS NULL OR " + _in("occupation_source", OCCUPATION_SOURCES),
+            "occupation_source IS NULL OR " + _in("occupation_source", OccupationSource),
             name="occupation_source_valid",
         ),
     )
@@ -131,16 +139,16 @@ class Talent(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     skills: Mapped[list[TalentSkill]] = relationship(
-        back_populates="talent", cascade="all, delete-orphan"
+        back_populates="talent", cascade="all, delete-orphan", lazy="raise", passive_deletes=True
     )
 
 
 class Job(Base):
     __tablename__ = "jobs"
     __table_args__ = (
-        CheckConstraint(_in("seniority", SENIORITY_LEVELS), name="seniority_valid"),
-        CheckConstraint(_in("remote_policy", REMOTE_POLICIES), name="remote_valid"),
-        CheckConstraint(_in("status", JOB_STATUSES), name="status_valid"),
+        CheckConstraint(_in("seniority", Seniority), name="seniority_valid"),
+        CheckConstraint(_in("remote_policy", RemotePolicy), name="remote_valid"),
+        CheckConstraint(_in("status", JobStatus), name="status_valid"),
         CheckConstraint("min_years >= 0", name="min_years_positive"),
         CheckConstraint("max_years IS NULL OR max_years >= min_years", name="years_order"),
         CheckConstraint("latitude IS NULL OR (latitude >= -90 AND latitude <= 90)", name="lat"),
@@ -154,7 +162,7 @@ class Job(Base):
         CheckConstraint("salary_min IS NULL OR salary_min >= 0", name="salary_positive"),
         Index("ix_jobs_status_company", "status", "company_id"),
         CheckConstraint(
-            "occupation_source IS NULL OR " + _in("occupation_source", OCCUPATION_SOURCES),
+            "occupation_source IS NULL OR " + _in("occupation_source", OccupationSource),
             name="occupation_source_valid",
         ),
     )
@@ -184,9 +192,9 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    company: Mapped[Company] = relationship(back_populates="jobs")
+    company: Mapped[Company] = relationship(back_populates="jobs", lazy="raise")
     skills: Mapped[list[JobSkill]] = relationship(
-        back_populates="job", cascade="all, delete-orphan"
+        back_populates="job", cascade="all, delete-orphan", lazy="raise", passive_deletes=True
     )
 
 
@@ -206,8 +214,8 @@ class TalentSkill(Base):
     proficiency: Mapped[int] = mapped_column(Integer)
     years: Mapped[float] = mapped_column(Float, default=0)
 
-    talent: Mapped[Talent] = relationship(back_populates="skills")
-    skill: Mapped[Skill] = relationship()
+    talent: Mapped[Talent] = relationship(back_populates="skills", lazy="raise")
+    skill: Mapped[Skill] = relationship(lazy="raise")
 
 
 class JobSkill(Base):
@@ -225,8 +233,8 @@ class JobSkill(Base):
     required: Mapped[bool] = mapped_column(Boolean, default=True)
     min_proficiency: Mapped[int] = mapped_column(Integer, default=3)
 
-    job: Mapped[Job] = relationship(back_populates="skills")
-    skill: Mapped[Skill] = relationship()
+    job: Mapped[Job] = relationship(back_populates="skills", lazy="raise")
+    skill: Mapped[Skill] = relationship(lazy="raise")
 
 
 class Match(Base):
@@ -235,7 +243,7 @@ class Match(Base):
     __tablename__ = "matches"
     __table_args__ = (
         CheckConstraint("ml_score >= 0 AND ml_score <= 100", name="score_range"),
-        CheckConstraint(_in("source", MATCH_SOURCES), name="source_valid"),
+        CheckConstraint(_in("source", MatchSource), name="source_valid"),
         Index("ix_matches_talent_created", "talent_id", "created_at"),
         Index("ix_matches_job_created", "job_id", "created_at"),
     )
@@ -256,7 +264,7 @@ class MatchFeedback(Base):
     __tablename__ = "match_feedback"
     __table_args__ = (
         UniqueConstraint("talent_id", "job_id", "feedback_type", name="uq_feedback_triple"),
-        CheckConstraint(_in("feedback_type", FEEDBACK_TYPES), name="type_valid"),
+        CheckConstraint(_in("feedback_type", FeedbackType), name="type_valid"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
@@ -279,7 +287,7 @@ class MLModelVersion(Base):
 
     __tablename__ = "ml_model_versions"
     __table_args__ = (
-        CheckConstraint(_in("status", MODEL_STATUSES), name="status_valid"),
+        CheckConstraint(_in("status", ModelStatus), name="status_valid"),
         CheckConstraint(
             "(is_active AND status = 'active') OR (NOT is_active AND status <> 'active')",
             name="active_matches_status",
@@ -330,11 +338,7 @@ class ModelEvent(Base):
 
 class TrainingRun(Base):
     __tablename__ = "training_runs"
-    __table_args__ = (
-        CheckConstraint(
-            _in("status", ("running", "succeeded", "failed", "skipped")), name="status_valid"
-        ),
-    )
+    __table_args__ = (CheckConstraint(_in("status", RunStatus), name="status_valid"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     status: Mapped[str] = mapped_column(String(12), default="running")
@@ -354,7 +358,7 @@ class Embedding(Base):
     __tablename__ = "embeddings"
     __table_args__ = (
         UniqueConstraint("owner_kind", "owner_id", "model_id", name="uq_embedding_owner_model"),
-        CheckConstraint(_in("owner_kind", ("talent", "job")), name="owner_kind_valid"),
+        CheckConstraint(_in("owner_kind", OwnerKind), name="owner_kind_valid"),
         Index("ix_embeddings_hash_model", "content_hash", "model_id"),
     )
 
@@ -375,7 +379,7 @@ class LabelledPair(Base):
     __table_args__ = (
         UniqueConstraint("talent_id", "job_id", name="uq_labelled_pair"),
         CheckConstraint("label >= 0 AND label <= 100", name="label_range"),
-        CheckConstraint(_in("split", ("train", "valid")), name="split_valid"),
+        CheckConstraint(_in("split", PairSplit), name="split_valid"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.auth.deps import AnyRoleUser, SessionDep
-from app.core.errors import ERROR_RESPONSES
+from app.auth.errors import AUTH_ERRORS
+from app.core.errors import responses
 from app.directory.schemas import MeResponse
 from app.directory.service import whoami
 
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/api/v1", tags=["me"])
     "/me",
     response_model=MeResponse,
     summary="The caller: role, own talent profile or own jobs",
-    responses=ERROR_RESPONSES,
+    responses=responses(*AUTH_ERRORS),
 )
 def me(user: AnyRoleUser, session: SessionDep) -> MeResponse:
     """A talent gets its talent row (null if it has none yet), a company its jobs (open and

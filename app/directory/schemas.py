@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.enums import JobStatus, Role
 from app.directory.service import JobSummary, Me, TalentSummary
 
 
@@ -29,7 +29,7 @@ class TalentSummaryOut(BaseModel):
 class JobSummaryOut(BaseModel):
     id: uuid.UUID
     title: str
-    status: Literal["open", "closed"]
+    status: JobStatus
     company_name: str
     location_name: str | None
 
@@ -38,7 +38,7 @@ class JobSummaryOut(BaseModel):
         return cls(
             id=job.id,
             title=job.title,
-            status="open" if job.status == "open" else "closed",
+            status=JobStatus.OPEN if job.status == JobStatus.OPEN else JobStatus.CLOSED,
             company_name=job.company_name,
             location_name=job.location_name,
         )
@@ -46,7 +46,7 @@ class JobSummaryOut(BaseModel):
 
 class MeResponse(BaseModel):
     sub: uuid.UUID
-    role: Literal["talent", "company", "admin"] | None
+    role: Role | None
     talent: TalentSummaryOut | None = Field(description="A talent's own profile; else null.")
     jobs: list[JobSummaryOut] = Field(description="A company's own jobs, newest first.")
 

@@ -1,8 +1,7 @@
 """Read-only lookups a dashboard needs around matching: "who am I" and "what is this id".
 
 Match results carry ids only; a person needs a job title or a talent's name next to a score.
-These queries return just those display columns, in one statement per request, so labelling
-20 results costs one indexed lookup, not an ORM object graph.
+The display columns come from app/directory/repository.py; this module shapes them.
 """
 
 from __future__ import annotations
@@ -12,11 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
-from app.db.models import Company, Job, Talent
+from app.directory.repository import job_labels, own_jobs, own_talent, talent_labels
 
 MAX_OWN_JOBS = 500
 
@@ -66,21 +64,10 @@ def whoami(session: Session, principal: Principal) -> Me:
     talent: TalentSummary | None = None
     jobs: list[JobSummary] = []
     if principal.role == "talent":
-        row = session.execute(
-            select(Talent.id, Talent.full_name, Talent.headline, Talent.location_name).where(
-                Talent.owner_user_id == principal.sub
-            )
-        ).first()
+        row = own_talent(session, principal.sub)
         talent = TalentSummary(*row) if row else None
     elif principal.role == "company":
-        rows = session.execute(
-            select(Job.id, Job.title, Job.status, Company.name, Job.location_name)
-            .join(Company, Company.id == Job.company_id)
-            .where(Company.owner_user_id == principal.sub)
-            .order_by(Job.created_at.desc(), Job.id)
-            .limit(MAX_OWN_JOBS)
-        )
-        jobs = [JobSummary(*r) for r in rows]
+        jobs = [JobSummary(*r) for r in own_jobs(session, principal.sub, MAX_OWN_JOBS)]
     return Me(principal=principal, talent=talent, jobs=jobs)
 
 
@@ -90,25 +77,11 @@ def labels(session: Session, side: Side, ids: Sequence[uuid.UUID]) -> dict[uuid.
     if not ids:
         return {}
     if side == "job":
-        job_rows = session.execute(
-            select(Job.id, Job.title, Company.name, Job.location_name, Job.remote_policy)
-            .join(Company, Company.id == Job.company_id)
-            .where(Job.id.in_(ids))
-        )
         return {
             r.id: Label(r.title, _joined(r.name, r.location_name, r.remote_policy))
-            for r in job_rows
+            for r in job_labels(session, ids)
         }
-    talent_rows = session.execute(
-        select(
-            Talent.id,
-            Talent.full_name,
-            Talent.headline,
-            Talent.location_name,
-            Talent.years_experience,
-        ).where(Talent.id.in_(ids))
-    )
     return {
         r.id: Label(r.full_name, _joined(r.headline, r.location_name, _years(r.years_experience)))
-        for r in talent_rows
+        for r in talent_labels(session, ids)
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from functools import partial
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +12,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 enrich_app = typer.Typer(help="Job enrichment: skills, sections, clusters, evaluation.")
+
+
+def _batches(ids: Sequence[uuid.UUID], size: int) -> Iterator[Sequence[uuid.UUID]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 def _progress() -> Progress:
@@ -43,7 +48,8 @@ def enrich(
     batch_size: Annotated[int, typer.Option(min=1, max=512)] = 32,
 ) -> None:
     """Enrich jobs; with a sub-command, run that instead."""
-    from app.enrichment.config import ModelConfigError, get_model_registry
+    from app.enrichment.config import get_model_registry
+    from app.enrichment.errors import ModelConfigError
 
     try:
         get_model_registry()
@@ -62,7 +68,8 @@ def enrich(
         occupation_version,
         stale_occupation_ids,
     )
-    from app.enrichment.service import enrich_job, enrich_jobs, get_engine, stale_job_ids
+    from app.enrichment.repository import stale_job_ids
+    from app.enrichment.service import enrich_job, enrich_jobs, get_enricher
 
     version = get_model_registry().enrichment_version
     with session_scope() as session:
@@ -90,40 +97,39 @@ def enrich(
                 err=True,
             )
             return
-        if not ids:
-            typer.echo(f"nothing to do: every job is enriched at {version}")
-        else:
-            engine = get_engine()
-            with _progress() as bar:
-                task = bar.add_task(f"enriching at {version}", total=len(ids))
-                written = enrich_jobs(
-                    session,
-                    ids,
-                    engine,
-                    batch_size=batch_size,
-                    on_batch=lambda n: bar.advance(task, n),
-                )
-            typer.echo(f"enriched {len(written)} job(s) at {version}")
-        for kind in KINDS:
+    # A backfill commits batch by batch (one `session_scope` each): an interrupted run keeps
+    # what it finished, and the next run starts from the rows still stale.
+    if not ids:
+        typer.echo(f"nothing to do: every job is enriched at {version}")
+    else:
+        enricher = get_enricher()
+        written = 0
+        with _progress() as bar:
+            task = bar.add_task(f"enriching at {version}", total=len(ids))
+            for batch in _batches(ids, batch_size):
+                with session_scope() as session:
+                    written += len(enrich_jobs(session, batch, enricher, batch_size=batch_size))
+                bar.advance(task, len(batch))
+        typer.echo(f"enriched {written} job(s) at {version}")
+    for kind in KINDS:
+        with session_scope() as session:
             stale_ids = stale_occupation_ids(session, kind, None, limit)
-            with _progress() as bar:
-                task = bar.add_task(f"inferring {kind} occupations", total=len(stale_ids))
-                count = infer_stale_occupations(
-                    session,
-                    kind,
-                    stale_ids,
-                    batch_size=batch_size,
-                    on_batch=partial(bar.advance, task),
-                )
-            typer.echo(f"inferred the occupation of {count} {kind}(s) at {occupation_version()}")
+        count = 0
+        with _progress() as bar:
+            task = bar.add_task(f"inferring {kind} occupations", total=len(stale_ids))
+            for batch in _batches(stale_ids, batch_size):
+                with session_scope() as session:
+                    count += infer_stale_occupations(session, kind, batch, batch_size=batch_size)
+                bar.advance(task, len(batch))
+        typer.echo(f"inferred the occupation of {count} {kind}(s) at {occupation_version()}")
 
 
 @enrich_app.command("extract")
 def extract(text: str, sections: bool = False) -> None:
     """Extract skills from a text and print them as JSON (nothing is stored)."""
-    from app.enrichment.service import get_engine
+    from app.enrichment.service import get_enricher
 
-    result = get_engine().extractor.extract(text)
+    result = get_enricher().extractor.extract(text)
     out: dict[str, object] = {
         "skills": [s.as_dict() for s in result.skills],
         "alias_stats": result.alias_stats,

@@ -21,12 +21,11 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.db.models import Job
+from app.db.enrichment_models import ClusterRun, JobClusterAssignment
+from app.enrichment import repository
 from app.enrichment.config import get_model_registry
-from app.enrichment.models import ClusterRun, JobClusterAssignment
 from app.logging import get_logger
 
 log = get_logger(__name__)
@@ -174,8 +173,12 @@ def stability(previous: dict[uuid.UUID, int], current: dict[uuid.UUID, int]) -> 
 
 
 def _job_texts(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str]]:
-    rows = session.execute(select(Job.id, Job.title, Job.description).where(Job.id.in_(ids)))
-    return {r[0]: (r[1], f"{r[1]}. {r[2]}") for r in rows}
+    """Title and title-plus-description per job: the names come from titles, the keywords
+    from both."""
+    rows = repository.job_titles_and_descriptions(session, ids)
+    return {
+        job_id: (title, f"{title}. {description}") for job_id, (title, description) in rows.items()
+    }
 
 
 def run_clustering(
@@ -191,10 +194,7 @@ def run_clustering(
 
     entry = get_model_registry().entry("clustering")
     params = entry.params
-    query = select(Job.id).order_by(Job.id)
-    if status is not None:
-        query = query.where(Job.status == status)
-    job_ids = list(session.scalars(query))
+    job_ids = repository.job_ids_to_cluster(session, status)
     if len(job_ids) < 2:
         raise ValueError(f"need at least 2 jobs to cluster, found {len(job_ids)}")
     ensure_embeddings(session, "job", job_ids, progress=progress)
@@ -219,15 +219,8 @@ def store_run(
     cluster_model_id: str,
     params: dict[str, Any] | None = None,
 ) -> ClusterRun:
-    previous = session.scalar(select(ClusterRun).order_by(ClusterRun.created_at.desc()).limit(1))
-    previous_labels: dict[uuid.UUID, int] = {}
-    if previous is not None:
-        rows = session.execute(
-            select(JobClusterAssignment.job_id, JobClusterAssignment.cluster_id).where(
-                JobClusterAssignment.cluster_run_id == previous.id
-            )
-        )
-        previous_labels = {row[0]: row[1] for row in rows}
+    previous = repository.latest_cluster_run(session)
+    previous_labels = {} if previous is None else repository.cluster_labels(session, previous.id)
     current = {j: int(lb) for j, lb in zip(job_ids, result.labels, strict=True)}
     stab = stability(previous_labels, current) if previous_labels else None
     run = ClusterRun(
@@ -241,27 +234,23 @@ def store_run(
         changed_share=stab.changed_share if stab else None,
         params={"silhouette": result.silhouette, **(params or {})},
     )
-    session.add(run)
-    session.flush()
-    session.execute(
-        update(JobClusterAssignment)
-        .where(JobClusterAssignment.is_active.is_(True))
-        .values(is_active=False)
-    )
+    repository.add_cluster_run(session, run)
     names = {c.cluster_id: c.name for c in result.clusters}
-    session.add_all(
-        JobClusterAssignment(
-            job_id=job_id,
-            cluster_run_id=run.id,
-            cluster_model_id=cluster_model_id,
-            cluster_version=run.cluster_version,
-            cluster_id=label,
-            cluster_name=names[label],
-            is_active=True,
-        )
-        for job_id, label in current.items()
+    repository.replace_active_assignments(
+        session,
+        [
+            JobClusterAssignment(
+                job_id=job_id,
+                cluster_run_id=run.id,
+                cluster_model_id=cluster_model_id,
+                cluster_version=run.cluster_version,
+                cluster_id=label,
+                cluster_name=names[label],
+                is_active=True,
+            )
+            for job_id, label in current.items()
+        ],
     )
-    session.flush()
     log.info(
         "cluster_run_stored",
         run_id=str(run.id),

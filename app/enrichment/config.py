@@ -14,6 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from app.enrichment.errors import ModelConfigError
 from app.settings import get_settings
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -37,10 +38,6 @@ MODEL_ID_RE = re.compile(r"^[a-z_]+$")
 VERSION_RE = re.compile(
     r"^(?P<type>[a-z_]+)_v(?P<major>\d+)\.(?P<minor>\d+)(?:-(?P<suffix>[a-z0-9-]+))?$"
 )
-
-
-class ModelConfigError(ValueError):
-    """The registry file is missing or invalid; the message names the file and the field."""
 
 
 class ModelEntry(BaseModel):

@@ -2,7 +2,7 @@
 
 Each function reads one kind of evidence and says how sure it is, so the parsers can combine
 them (a title word beats a years count; a count found in a dated history beats a sentence).
-Seniority uses the levels the database allows (app/db/models.py SENIORITY_LEVELS); years map to
+Seniority uses the levels the database allows (app/core/enums.py Seniority); years map to
 a level with the thresholds the synthetic world was drawn with (app/seeding/generate.py
 SENIORITY_THRESHOLDS), so a parsed profile sits where the matcher's training data put people
 with the same history.
@@ -14,10 +14,11 @@ import re
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from app.db.models import SENIORITY_LEVELS
+from app.core.enums import Seniority
 
 # Years at which a talent reaches junior, mid, senior, lead, principal (intern below the first).
 SENIORITY_THRESHOLDS: tuple[float, ...] = (1.0, 3.0, 6.0, 10.0, 15.0)
+_LEVELS = tuple(level.value for level in Seniority)
 # Lowest years a posting asks for at each level (seeding's SENIORITY_YEARS_MIN).
 POSTING_YEARS_MIN: tuple[float, ...] = (0.0, 0.5, 2.0, 5.0, 8.0, 11.0)
 
@@ -166,13 +167,13 @@ def title_seniority(title: str) -> Inferred[str] | None:
 def years_seniority(years: float) -> str:
     """The level a talent with this much experience holds in the matcher's training world."""
     level = sum(1 for threshold in SENIORITY_THRESHOLDS if years >= threshold)
-    return SENIORITY_LEVELS[level]
+    return _LEVELS[level]
 
 
 def posting_years_seniority(min_years: float) -> str:
     """The level a posting asking for `min_years` is at (never intern: titles say that)."""
     level = max(i for i, low in enumerate(POSTING_YEARS_MIN) if min_years >= low)
-    return SENIORITY_LEVELS[max(1, level)]
+    return _LEVELS[max(1, level)]
 
 
 def education_mentions(text: str) -> list[tuple[str, int]]:

@@ -12,15 +12,15 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
-from app.api.errors import register_error
 from app.auth.deps import AnyRoleUser, CompanyOrAdmin, SessionDep
+from app.auth.errors import AUTH_ERRORS
 from app.auth.ownership import ensure_job_access
-from app.core.errors import ERROR_RESPONSES
-from app.db.models import Job
-from app.enrichment.config import ModelConfigError
-from app.enrichment.evaluation import list_results
+from app.core.errors import NotFoundError, responses
+from app.core.state import provider
+from app.enrichment import repository
+from app.enrichment.errors import EnrichmentNotFoundError, ModelConfigError, SectionModelError
 from app.enrichment.occupation import infer_occupations
 from app.enrichment.resume import parse_resume
 from app.enrichment.schemas import (
@@ -31,41 +31,39 @@ from app.enrichment.schemas import (
     EvaluationResultOut,
     EvaluationResultsResponse,
 )
-from app.enrichment.section_model import SectionModelError
-from app.enrichment.service import EnrichmentNotFoundError, enrich_job, get_engine, job_text
+from app.enrichment.service import Enricher, enrich_job, job_extraction_text
+
+EnricherDep = Annotated[Enricher, Depends(provider(Enricher))]
 
 router = APIRouter(prefix="/api/v1", tags=["enrichment"])
-register_error(EnrichmentNotFoundError, 404, "not_found")
-register_error(SectionModelError, 503, "model_unavailable")
-register_error(ModelConfigError, 503, "model_unavailable")
+# The configured models are loaded when first used: either may turn out to be unusable.
+MODEL_ERRORS = (SectionModelError, ModelConfigError)
 
 
 @router.post(
     "/enrich/job",
     response_model=EnrichJobResponse,
     summary="Canonical skills and sections of a posting",
-    responses=ERROR_RESPONSES,
+    responses=responses(*AUTH_ERRORS, NotFoundError, EnrichmentNotFoundError, *MODEL_ERRORS),
 )
 def enrich_job_endpoint(
-    body: EnrichJobRequest, user: CompanyOrAdmin, session: SessionDep
+    body: EnrichJobRequest, user: CompanyOrAdmin, session: SessionDep, enricher: EnricherDep
 ) -> EnrichJobResponse:
     started = time.perf_counter()
-    engine = get_engine()
     if body.job_id is not None:
         ensure_job_access(session, user, body.job_id)
         if body.store:
-            enrich_job(session, body.job_id, engine)
-            session.commit()
-        job = session.get(Job, body.job_id)
-        text = job_text(job) if job is not None else ""
+            enrich_job(session, body.job_id, enricher)
+        job = repository.get_job(session, body.job_id)
+        text = job_extraction_text(job) if job is not None else ""
     else:
         text = body.text or ""
-    result = engine.extractor.extract(text)
+    result = enricher.extractor.extract(text)
     return EnrichJobResponse.model_validate(
         {
-            "enrichment_version": engine.enrichment_version,
-            "skills_model_version": engine.skills_version,
-            "section_model_version": engine.section_version,
+            "enrichment_version": enricher.enrichment_version,
+            "skills_model_version": enricher.skills_version,
+            "section_model_version": enricher.section_version,
             "skills": [s.as_dict() for s in result.skills],
             "sections": [c.as_dict() for c in result.sections],
             "alias_stats": result.alias_stats,
@@ -79,16 +77,17 @@ def enrich_job_endpoint(
     "/enrich/talent",
     response_model=EnrichTalentResponse,
     summary="Structured profile (skills, years, seniority, education, title) of a résumé",
-    responses=ERROR_RESPONSES,
+    responses=responses(*AUTH_ERRORS, *MODEL_ERRORS),
 )
-def enrich_talent_endpoint(body: EnrichTalentRequest, user: AnyRoleUser) -> EnrichTalentResponse:
+def enrich_talent_endpoint(
+    body: EnrichTalentRequest, user: AnyRoleUser, enricher: EnricherDep
+) -> EnrichTalentResponse:
     started = time.perf_counter()
-    engine = get_engine()
-    parsed = parse_resume(body.text, engine.extractor, occupations=infer_occupations)
+    parsed = parse_resume(body.text, enricher.extractor, occupations=infer_occupations)
     return EnrichTalentResponse.of(
         parsed,
-        enrichment_version=engine.enrichment_version,
-        skills_model_version=engine.skills_version,
+        enrichment_version=enricher.enrichment_version,
+        skills_model_version=enricher.skills_version,
         processing_time_ms=round((time.perf_counter() - started) * 1000, 2),
     )
 
@@ -97,7 +96,7 @@ def enrich_talent_endpoint(body: EnrichTalentRequest, user: AnyRoleUser) -> Enri
     "/evaluation/results",
     response_model=EvaluationResultsResponse,
     summary="Stored evaluations of the skills extractor, newest first",
-    responses=ERROR_RESPONSES,
+    responses=responses(*AUTH_ERRORS),
 )
 def evaluation_results(
     user: AnyRoleUser,
@@ -105,5 +104,5 @@ def evaluation_results(
     model_id: Annotated[str | None, Query(pattern=r"^[a-z_]+$", max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> EvaluationResultsResponse:
-    rows = list_results(session, model_id=model_id, limit=limit)
+    rows = repository.list_evaluation_results(session, model_id=model_id, limit=limit)
     return EvaluationResultsResponse(results=[EvaluationResultOut.of(r) for r in rows])

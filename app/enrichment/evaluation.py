@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.enrichment_models import EvaluationResult
+from app.enrichment import repository
 from app.enrichment.extractor import ExtractionResult, SkillExtractor
-from app.enrichment.models import EvaluationResult
 
 SKILL_CATEGORIES = frozenset({"soft_skill"})
 
@@ -246,15 +246,4 @@ def store_result(
         min_f1=min_f1,
         threshold_passed=None if min_f1 is None else macro["f1"] >= min_f1,
     )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def list_results(
-    session: Session, model_id: str | None = None, limit: int = 50
-) -> list[EvaluationResult]:
-    query = select(EvaluationResult).order_by(EvaluationResult.created_at.desc()).limit(limit)
-    if model_id:
-        query = query.where(EvaluationResult.model_id == model_id)
-    return list(session.scalars(query))
+    return repository.add_evaluation_result(session, row)

@@ -39,6 +39,7 @@ from scipy import sparse  # type: ignore[import-untyped]
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from app.enrichment.config import DATA_DIR, get_model_registry
+from app.enrichment.errors import OccupationModelError
 
 MODEL_DIR = DATA_DIR / "occupation"
 METADATA_FILE = "occupation_model.json"
@@ -66,10 +67,6 @@ _NOISE_WORDS = frozenset(
     )
 )
 _NON_WORD = re.compile(r"[^a-z0-9+#]+")
-
-
-class OccupationModelError(RuntimeError):
-    """The shipped occupation artifact is missing, incomplete or does not match its checksums."""
 
 
 @dataclass(frozen=True)

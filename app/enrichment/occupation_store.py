@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import Literal
 
-from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Job, Talent
+from app.enrichment import repository
 from app.enrichment.config import get_model_registry
 from app.enrichment.occupation import OccupationGuess, infer_occupations
 from app.logging import get_logger
@@ -49,32 +49,13 @@ def min_confidence() -> float:
     return float(params.get("min_confidence", DEFAULT_MIN_CONFIDENCE))
 
 
-def _stale(model: type[Job] | type[Talent], version: str) -> ColumnElement[bool]:
-    return or_(
-        and_(model.occupation_source.is_(None), model.occupation_code.is_(None)),
-        and_(
-            model.occupation_source == "inferred",
-            or_(
-                model.occupation_model_version.is_(None),
-                model.occupation_model_version != version,
-            ),
-        ),
-    )
-
-
 def stale_occupation_ids(
     session: Session, kind: OwnerKind, version: str | None = None, limit: int | None = None
 ) -> list[uuid.UUID]:
     """Rows whose occupation should be (re)inferred under `version` (default: configured)."""
-    model = _model(kind)
-    query = (
-        select(model.id)
-        .where(_stale(model, version or occupation_version()))
-        .order_by(model.created_at, model.id)
+    return repository.stale_occupation_ids(
+        session, _model(kind), version or occupation_version(), limit
     )
-    if limit is not None:
-        query = query.limit(limit)
-    return list(session.scalars(query))
 
 
 def _query(row: Job | Talent) -> tuple[str, str]:
@@ -105,31 +86,24 @@ def infer_stale_occupations(
     version: str | None = None,
     threshold: float | None = None,
     batch_size: int = 64,
-    on_batch: Callable[[int], None] | None = None,
 ) -> int:
     """Infer and store occupations for the stale rows among `ids`, one inference batch and
-    one commit per `batch_size` rows; returns how many rows were written. The stale test is
-    repeated per batch, so a code given meanwhile is not overwritten."""
+    one flush per `batch_size` rows; returns how many rows were written. The stale test is
+    repeated per batch, so a code given meanwhile is not overwritten. The caller commits
+    (the CLI gives each batch its own `session_scope`)."""
     model = _model(kind)
     version = version or occupation_version()
     threshold = min_confidence() if threshold is None else threshold
     written = 0
     for start in range(0, len(ids), batch_size):
         chunk = list(ids[start : start + batch_size])
-        rows: list[Any] = list(
-            session.scalars(
-                select(model).where(model.id.in_(chunk), _stale(model, version)).order_by(model.id)
-            )
-        )
+        rows = repository.stale_occupation_rows(session, model, chunk, version)
         if rows:
             guesses = infer([_query(r) for r in rows])
             for row, row_guesses in zip(rows, guesses, strict=True):
                 apply_guesses(row, row_guesses, version, threshold)
             session.flush()
-            session.commit()
             written += len(rows)
-        if on_batch is not None:
-            on_batch(len(chunk))
     log.info(
         "occupations_inferred", kind=kind, requested=len(ids), written=written, version=version
     )

@@ -32,8 +32,9 @@ from app.enrichment.cues import (
     years_statements,
 )
 from app.enrichment.dates import DateRange, find_date_ranges, merge_intervals, total_years
+from app.enrichment.errors import OccupationModelError
 from app.enrichment.extractor import ExtractionResult, SkillExtractor
-from app.enrichment.occupation import OccupationGuess, OccupationModelError
+from app.enrichment.occupation import OccupationGuess
 from app.logging import get_logger
 from app.ml.types import SkillLevel, TalentProfile
 

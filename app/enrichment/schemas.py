@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.enrichment.models import EvaluationResult
+from app.db.enrichment_models import EvaluationResult
 from app.enrichment.resume import ParsedResume
 
 MAX_TEXT_CHARS = 20_000

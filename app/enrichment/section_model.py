@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.enrichment.config import get_model_registry
+from app.enrichment.errors import SectionModelError
 from app.enrichment.sections import (
     SECTION_LABELS,
     Section,
@@ -51,10 +52,6 @@ POSITION_FEATURES: tuple[str, ...] = ("first", "last", "relative_position", "has
 DEFAULT_VERSION = "section_classification_v1.2-logreg-position"
 MAX_CHARS = 600
 C = 4.0
-
-
-class SectionModelError(ValueError):
-    """The model file is missing pieces or does not match its recorded checksum."""
 
 
 @dataclass(frozen=True, slots=True)

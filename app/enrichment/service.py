@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from app.db.enrichment_models import JobEnrichment, SectionClassification
 from app.db.models import Job, JobSkill, Skill, Talent, TalentSkill
+from app.enrichment import repository
 from app.enrichment.config import ModelRegistry, get_model_registry
+from app.enrichment.errors import EnrichmentNotFoundError
 from app.enrichment.extractor import ExtractedSkill, ExtractionResult, SkillExtractor
-from app.enrichment.models import JobEnrichment, SectionClassification
 from app.enrichment.section_model import (
     RuleSectionClassifier,
     SectionModel,
@@ -35,12 +36,8 @@ REQUIRED_RELEVANCE = 0.5
 DEFAULT_PROFICIENCY = 3
 
 
-class EnrichmentNotFoundError(LookupError):
-    """The job or talent to enrich does not exist."""
-
-
 @dataclass(frozen=True)
-class EnrichmentEngine:
+class Enricher:
     """The configured extractor and the versions it stamps on what it writes."""
 
     extractor: SkillExtractor
@@ -60,10 +57,10 @@ class EnrichmentEngine:
         return self.classifier.version
 
 
-def build_engine(
+def build_enricher(
     registry: ModelRegistry | None = None,
     classifier: SectionModel | RuleSectionClassifier | None = None,
-) -> EnrichmentEngine:
+) -> Enricher:
     registry = registry or get_model_registry()
     classifier = classifier or get_section_classifier()
     params = registry.entry("skills_extraction").params
@@ -74,142 +71,99 @@ def build_engine(
         embedding_threshold=float(params.get("embedding_threshold", 0.8)),
         section_classifier=classifier,
     )
-    return EnrichmentEngine(extractor, classifier, registry)
+    return Enricher(extractor, classifier, registry)
 
 
 @lru_cache(maxsize=1)
-def get_engine() -> EnrichmentEngine:
-    return build_engine()
+def get_enricher() -> Enricher:
+    return build_enricher()
 
 
-def job_text(job: Job) -> str:
+def job_extraction_text(job: Job) -> str:
+    """The whole posting the extractor reads (the embedder reads only its start:
+    `app.ml.embeddings.job_embedding_text`)."""
     return f"{job.title}.\n{job.description}"
 
 
-def talent_text(talent: Talent) -> str:
+def talent_extraction_text(talent: Talent) -> str:
     return "\n".join(p for p in (talent.headline, talent.bio, talent.resume_text) if p)
 
 
-def stale_job_ids(
-    session: Session, enrichment_version: str, limit: int | None = None
-) -> list[uuid.UUID]:
-    """Jobs without an enrichment at this version (never enriched, or enriched by an older one)."""
-    query = (
-        select(Job.id)
-        .outerjoin(
-            JobEnrichment,
-            and_(
-                JobEnrichment.job_id == Job.id,
-                JobEnrichment.enrichment_version == enrichment_version,
-            ),
-        )
-        .where(JobEnrichment.id.is_(None))
-        .order_by(Job.created_at, Job.id)
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    return list(session.scalars(query))
-
-
 def _store(
-    session: Session, job: Job, result: ExtractionResult, engine: EnrichmentEngine, ms: float
+    session: Session, job: Job, result: ExtractionResult, enricher: Enricher, ms: float
 ) -> JobEnrichment:
     row = JobEnrichment(
         job_id=job.id,
-        enrichment_version=engine.enrichment_version,
-        skills_model_version=engine.skills_version,
-        section_model_version=engine.section_version,
+        enrichment_version=enricher.enrichment_version,
+        skills_model_version=enricher.skills_version,
+        section_model_version=enricher.section_version,
         skills=[s.as_dict() for s in result.skills],
         alias_stats=result.alias_stats,
         duration_ms=ms,
     )
-    session.add(row)
-    existing_sections = session.scalar(
-        select(func.count())
-        .select_from(SectionClassification)
-        .where(
-            SectionClassification.job_id == job.id,
-            SectionClassification.classifier_version == engine.section_version,
-        )
-    )
-    if not existing_sections:
-        for item in result.sections:
-            session.add(
-                SectionClassification(
-                    job_id=job.id,
-                    section_index=item.section.index,
-                    section_header=(item.section.header or None) and item.section.header[:200],
-                    section_text=item.section.text,
-                    label=item.label.label,
-                    is_skills_relevant=item.label.is_skills_relevant,
-                    relevance_probability=min(1.0, max(0.0, item.label.relevance)),
-                    classifier_version=engine.section_version,
-                    classification_method=item.label.method,
-                )
+    sections: list[SectionClassification] = []
+    if not repository.has_sections(session, job.id, enricher.section_version):
+        sections = [
+            SectionClassification(
+                job_id=job.id,
+                section_index=item.section.index,
+                section_header=(item.section.header or None) and item.section.header[:200],
+                section_text=item.section.text,
+                label=item.label.label,
+                is_skills_relevant=item.label.is_skills_relevant,
+                relevance_probability=min(1.0, max(0.0, item.label.relevance)),
+                classifier_version=enricher.section_version,
+                classification_method=item.label.method,
             )
+            for item in result.sections
+        ]
+    repository.add_enrichment(session, row, sections)
     fill_job_skills(session, job, result.skills)
-    session.flush()
     return row
 
 
 def enrich_jobs(
     session: Session,
     job_ids: Sequence[uuid.UUID],
-    engine: EnrichmentEngine | None = None,
+    enricher: Enricher | None = None,
     *,
     batch_size: int = 32,
-    on_batch: Callable[[int], None] | None = None,
 ) -> list[JobEnrichment]:
-    """Enrich jobs not yet enriched at the current version; commits after each batch."""
-    engine = engine or get_engine()
+    """Enrich jobs not yet enriched at the current version, `batch_size` texts per extractor
+    call; flushes only, so the caller decides how much one commit covers (the CLI commits
+    each batch in its own `session_scope`)."""
+    enricher = enricher or get_enricher()
     written: list[JobEnrichment] = []
     for i in range(0, len(job_ids), batch_size):
         chunk = list(job_ids[i : i + batch_size])
-        done = set(
-            session.scalars(
-                select(JobEnrichment.job_id).where(
-                    JobEnrichment.job_id.in_(chunk),
-                    JobEnrichment.enrichment_version == engine.enrichment_version,
-                )
-            )
-        )
-        jobs = [
-            j for j in session.scalars(select(Job).where(Job.id.in_(chunk))) if j.id not in done
-        ]
+        done = repository.enriched_job_ids(session, chunk, enricher.enrichment_version)
+        jobs = [j for j in repository.jobs_by_ids(session, chunk) if j.id not in done]
         if jobs:
             started = time.perf_counter()
-            results = engine.extractor.extract_many([job_text(j) for j in jobs])
+            results = enricher.extractor.extract_many([job_extraction_text(j) for j in jobs])
             per_job_ms = (time.perf_counter() - started) * 1000 / len(jobs)
             for job, result in zip(jobs, results, strict=True):
-                written.append(_store(session, job, result, engine, per_job_ms))
-            session.commit()
-        if on_batch is not None:
-            on_batch(len(chunk))
+                written.append(_store(session, job, result, enricher, per_job_ms))
     log.info(
         "jobs_enriched",
         requested=len(job_ids),
         written=len(written),
-        enrichment_version=engine.enrichment_version,
+        enrichment_version=enricher.enrichment_version,
     )
     return written
 
 
 def enrich_job(
-    session: Session, job_id: uuid.UUID, engine: EnrichmentEngine | None = None
+    session: Session, job_id: uuid.UUID, enricher: Enricher | None = None
 ) -> JobEnrichment:
     """The job's enrichment at the current version, computing it only if it is missing."""
-    engine = engine or get_engine()
-    if session.get(Job, job_id) is None:
+    enricher = enricher or get_enricher()
+    if repository.get_job(session, job_id) is None:
         raise EnrichmentNotFoundError(f"job {job_id} not found")
-    existing = session.scalar(
-        select(JobEnrichment).where(
-            JobEnrichment.job_id == job_id,
-            JobEnrichment.enrichment_version == engine.enrichment_version,
-        )
-    )
+    existing = repository.enrichment_at(session, job_id, enricher.enrichment_version)
     if existing is not None:
         return existing
-    written = enrich_jobs(session, [job_id], engine)
+    written = enrich_jobs(session, [job_id], enricher)
     return written[0]
 
 
@@ -218,12 +172,7 @@ def get_or_create_skills(session: Session, extracted: Sequence[ExtractedSkill]) 
     names = [s.name for s in extracted]
     if not names:
         return {}
-    found = {
-        s.name.lower(): s
-        for s in session.scalars(
-            select(Skill).where(func.lower(Skill.name).in_([n.lower() for n in names]))
-        )
-    }
+    found = repository.skills_by_lower_name(session, names)
     vocab = get_vocabulary()
     aliases: dict[str, list[str]] = {}
     for alias, canonical in vocab.exact_aliases.items():
@@ -232,13 +181,14 @@ def get_or_create_skills(session: Session, extracted: Sequence[ExtractedSkill]) 
     for skill in extracted:
         row = found.get(skill.name.lower())
         if row is None:
-            row = Skill(
-                name=skill.name[:120],
-                category=skill.category[:80],
-                aliases=sorted(aliases.get(skill.name, [])),
+            row = repository.add_skill(
+                session,
+                Skill(
+                    name=skill.name[:120],
+                    category=skill.category[:80],
+                    aliases=sorted(aliases.get(skill.name, [])),
+                ),
             )
-            session.add(row)
-            session.flush()
             found[skill.name.lower()] = row
         out[skill.name] = row
     return out
@@ -246,60 +196,58 @@ def get_or_create_skills(session: Session, extracted: Sequence[ExtractedSkill]) 
 
 def fill_job_skills(session: Session, job: Job, extracted: Sequence[ExtractedSkill]) -> int:
     """Write job_skills from extracted skills, only for a job that has none given."""
-    has_skills = session.scalar(
-        select(func.count()).select_from(JobSkill).where(JobSkill.job_id == job.id)
-    )
-    if has_skills or not extracted:
+    if not extracted or repository.job_has_skills(session, job.id):
         return 0
     rows = get_or_create_skills(session, extracted)
-    for skill in extracted:
-        session.add(
+    repository.add_skill_links(
+        session,
+        [
             JobSkill(
                 job_id=job.id,
                 skill_id=rows[skill.name].id,
                 required=skill.section_relevance >= REQUIRED_RELEVANCE,
                 min_proficiency=DEFAULT_PROFICIENCY,
             )
-        )
-    session.flush()
+            for skill in extracted
+        ],
+    )
     return len(extracted)
 
 
 def extract_skills_for_job(
-    session: Session, job_id: uuid.UUID, engine: EnrichmentEngine | None = None
+    session: Session, job_id: uuid.UUID, enricher: Enricher | None = None
 ) -> int:
     """Give a job without skills the skills of its text; returns how many rows were written."""
-    job = session.get(Job, job_id)
+    job = repository.get_job(session, job_id)
     if job is None:
         raise EnrichmentNotFoundError(f"job {job_id} not found")
-    engine = engine or get_engine()
-    result = engine.extractor.extract(job_text(job))
+    enricher = enricher or get_enricher()
+    result = enricher.extractor.extract(job_extraction_text(job))
     return fill_job_skills(session, job, result.skills)
 
 
 def extract_skills_for_talent(
-    session: Session, talent_id: uuid.UUID, engine: EnrichmentEngine | None = None
+    session: Session, talent_id: uuid.UUID, enricher: Enricher | None = None
 ) -> int:
     """Give a talent without skills the skills of headline, bio and resume text."""
-    talent = session.get(Talent, talent_id)
+    talent = repository.get_talent(session, talent_id)
     if talent is None:
         raise EnrichmentNotFoundError(f"talent {talent_id} not found")
-    has_skills = session.scalar(
-        select(func.count()).select_from(TalentSkill).where(TalentSkill.talent_id == talent_id)
-    )
-    if has_skills:
+    if repository.talent_has_skills(session, talent_id):
         return 0
-    engine = engine or get_engine()
-    extracted = engine.extractor.extract(talent_text(talent)).skills
+    enricher = enricher or get_enricher()
+    extracted = enricher.extractor.extract(talent_extraction_text(talent)).skills
     rows = get_or_create_skills(session, extracted)
-    for skill in extracted:
-        session.add(
+    repository.add_skill_links(
+        session,
+        [
             TalentSkill(
                 talent_id=talent_id,
                 skill_id=rows[skill.name].id,
                 proficiency=DEFAULT_PROFICIENCY,
                 years=0.0,
             )
-        )
-    session.flush()
+            for skill in extracted
+        ],
+    )
     return len(extracted)

@@ -2,8 +2,9 @@
 
 The lexicon, alias and embedding strategies only find names they already know; SkillSpan
 marks what a posting asks for ("Java EE", "agile development", "work independently"), known
-name or not. A CRF over hand-made token features (word, shape, affixes, neighbours +-2, a
-lexicon flag, a MiniLM word-cluster id) learns those span boundaries cheaply: tagging is a
+name or not. A CRF over hand-made token features (word, shape, affixes, a POS-like suffix
+class, position in the sentence, neighbours +-2, a lexicon flag, a MiniLM word-cluster id)
+learns those span boundaries cheaply: tagging is a
 few ms per posting on a CPU, with no encoder call. Knowledge and skill spans may overlap in
 SkillSpan, so each kind has its own model.
 
@@ -105,6 +106,35 @@ def _shape(word: str) -> str:
     return re.sub(r"[0-9]+", "0", shape)
 
 
+# Word endings that stand in for a part-of-speech tag (no tagger ships with the project):
+# skill spans start at gerunds and verbs ("developing", "managed"), knowledge spans are nouns.
+_SUFFIX_CLASSES = (
+    ("ing", "ING"),
+    ("tion", "NOUN"),
+    ("sion", "NOUN"),
+    ("ment", "NOUN"),
+    ("ness", "NOUN"),
+    ("ity", "NOUN"),
+    ("ed", "ED"),
+    ("ly", "ADV"),
+    ("ive", "ADJ"),
+    ("al", "ADJ"),
+    ("ous", "ADJ"),
+    ("able", "ADJ"),
+    ("ible", "ADJ"),
+    ("s", "S"),
+)
+
+
+def suffix_class(word: str) -> str:
+    """A coarse part-of-speech guess from the ending of a word longer than ending + 2."""
+    lw = word.lower()
+    for suffix, label in _SUFFIX_CLASSES:
+        if lw.endswith(suffix) and len(lw) > len(suffix) + 2:
+            return label
+    return "X"
+
+
 def lexicon_flags(text: str, tokens: list[Token], vocab: Vocabulary) -> list[str]:
     """B/I where a vocabulary surface form covers the token (the project's own lexicon)."""
     flags = ["O"] * len(tokens)
@@ -127,6 +157,7 @@ def token_features(
     """crfsuite attribute strings per token of one sequence."""
     lower = [w.lower() for w in words]
     cluster = [str(clusters.get(w, -1)) for w in lower]
+    suffix = [suffix_class(w) for w in words]
     n = len(words)
     out: list[list[str]] = []
     for i, word in enumerate(words):
@@ -142,6 +173,10 @@ def token_features(
             f"s4={lw[-4:]}",
             f"lex={flags[i]}",
             f"cl={cluster[i]}",
+            f"sc={suffix[i]}",
+            f"pos={min(i, 5)}",
+            f"rpos={4 * i // n}",
+            f"len={min(n // 5, 6)}",
         ]
         if word[:1].isupper():
             feats.append("title")
@@ -163,8 +198,10 @@ def token_features(
                 feats.append(f"{off}:cl={cluster[j]}")
                 if off in (-1, 1):
                     feats.append(f"{off}:shape={_shape(words[j])}")
+                    feats.append(f"{off}:sc={suffix[j]}")
         if i > 0:
             feats.append(f"bi-={lower[i - 1]}|{lw}")
+            feats.append(f"scbi-={suffix[i - 1]}|{suffix[i]}")
         if i + 1 < n:
             feats.append(f"bi+={lw}|{lower[i + 1]}")
         out.append(feats)

@@ -16,7 +16,7 @@ from app.enrichment.config import get_model_registry
 from app.enrichment.occupation import OCCUPATION_MODEL_VERSION, OccupationGuess, infer_occupations
 from app.enrichment.posting import ParsedPosting, job_profile, parse_posting, posting_text
 from app.enrichment.resume import ParsedResume, parse_resume, talent_profile
-from app.enrichment.service import get_engine
+from app.enrichment.service import get_enricher
 from app.ml.embeddings import compose_job_text, compose_talent_text
 from app.ml.errors import FeatureExtractionError
 from app.ml.types import JobProfile, TalentProfile
@@ -41,7 +41,7 @@ def _inferred(
     """Skills always come from the extractor; the other fields only when the parser found
     them (else the profile keeps its neutral default, which is not an inference)."""
     info = Inferred(notes=list(parsed.notes))
-    info.fields["skills"] = get_engine().skills_version
+    info.fields["skills"] = get_enricher().skills_version
     for name in names:
         if getattr(parsed, name) is not None:
             info.fields[name] = parser_version
@@ -63,7 +63,7 @@ def talent_profiles(
 ) -> tuple[list[TalentProfile], list[Inferred]]:
     """Talent profiles from (headline, résumé/bio) pairs: skills, years, seniority and
     occupation inferred; the embedded text is what a stored talent would be embedded as."""
-    extractor = get_engine().extractor
+    extractor = get_enricher().extractor
     full = [f"{h}\n{t}" if h.strip() else t for h, t in zip(headlines, texts, strict=True)]
     parsed = [
         parse_resume(text, extractor, extraction=extraction)
@@ -88,7 +88,7 @@ def job_profiles(
 ) -> tuple[list[JobProfile], list[Inferred]]:
     """Job profiles from (title, description) pairs: required / nice-to-have skills, years,
     seniority, remote policy and occupation inferred."""
-    extractor = get_engine().extractor
+    extractor = get_enricher().extractor
     guesses = infer_occupations(list(zip(titles, texts, strict=True)))
     extractions = extractor.extract_many(
         [posting_text(t, d) for t, d in zip(titles, texts, strict=True)]

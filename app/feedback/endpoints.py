@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from app.auth.deps import AnyRoleUser, SessionDep
-from app.core.errors import ERROR_RESPONSES
-from app.core.schemas import ErrorEnvelope
+from app.auth.errors import AUTH_ERRORS
+from app.core.errors import NotFoundError, responses
 from app.feedback.schemas import FeedbackRequest, FeedbackResponse
 from app.feedback.service import record_feedback
 
@@ -17,10 +17,7 @@ router = APIRouter(prefix="/api/v1", tags=["feedback"])
     "/feedback",
     response_model=FeedbackResponse,
     summary="Record feedback on a match (idempotent)",
-    responses={
-        **ERROR_RESPONSES,
-        404: {"model": ErrorEnvelope, "description": "talent or job not found (admins only)"},
-    },
+    responses=responses(*AUTH_ERRORS, NotFoundError),
 )
 def post_feedback(
     body: FeedbackRequest, user: AnyRoleUser, session: SessionDep, request: Request

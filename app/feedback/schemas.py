@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.enums import FeedbackType
 from app.core.schemas import Strict
-from app.db.models import FEEDBACK_TYPES
-
-FeedbackType = Literal["apply", "dismiss", "contact", "reject"]
-assert set(FEEDBACK_TYPES) == set(FeedbackType.__args__)  # type: ignore[attr-defined]
 
 
 class FeedbackRequest(Strict):

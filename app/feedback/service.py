@@ -11,23 +11,18 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.auth.errors import PermissionDeniedError
-from app.auth.ownership import job_owner, talent_owner, talent_seen_by_job
 from app.auth.principal import Principal
-from app.db.base import uuid7
-from app.db.models import MatchFeedback
-from app.matching.errors import NotFoundError
+from app.auth.repository import job_owner, talent_owner, talent_seen_by_job
+from app.core.enums import FeedbackType
+from app.core.errors import NotFoundError
+from app.feedback.repository import get_feedback, insert_feedback
 
-FeedbackType = Literal["apply", "dismiss", "contact", "reject"]
-TALENT_TYPES = frozenset({"apply", "dismiss"})
-COMPANY_TYPES = frozenset({"contact", "reject"})
+TALENT_TYPES = frozenset({FeedbackType.APPLY, FeedbackType.DISMISS})
+COMPANY_TYPES = frozenset({FeedbackType.CONTACT, FeedbackType.REJECT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,36 +69,23 @@ def record_feedback(
     job_id: uuid.UUID,
     feedback_type: FeedbackType,
 ) -> RecordedFeedback:
-    """Authorize, then upsert and commit; returns the (new or existing) row."""
+    """Authorize, then upsert (flushed, committed by the caller); returns the (new or
+    existing) row."""
     authorize_feedback(session, principal, talent_id, job_id, feedback_type)
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(MatchFeedback)
-        .values(
-            id=uuid7(),
-            talent_id=talent_id,
-            job_id=job_id,
-            feedback_type=feedback_type,
-            actor_user_id=principal.sub,
-            actor_role=principal.role,
-        )
-        .on_conflict_do_nothing(index_elements=["talent_id", "job_id", "feedback_type"])
-        .returning(MatchFeedback.id)
+    created = insert_feedback(
+        session,
+        talent_id=talent_id,
+        job_id=job_id,
+        feedback_type=feedback_type,
+        actor_user_id=principal.sub,
+        actor_role=principal.role,
     )
-    inserted = session.execute(statement).scalar_one_or_none()
-    session.commit()
-    row = session.execute(
-        select(MatchFeedback).where(
-            MatchFeedback.talent_id == talent_id,
-            MatchFeedback.job_id == job_id,
-            MatchFeedback.feedback_type == feedback_type,
-        )
-    ).scalar_one()
+    row = get_feedback(session, talent_id, job_id, feedback_type)
     return RecordedFeedback(
         id=row.id,
         talent_id=row.talent_id,
         job_id=row.job_id,
         type=feedback_type,
-        created=inserted is not None,
+        created=created,
         created_at=row.created_at,
     )

@@ -1,7 +1,8 @@
 """POST /api/v1/match/talent-to-jobs, /job-to-talents and /score.
 
-Handlers only authorize, call the matching service and convert; the service persists the
-returned matches itself. Who may ask: a talent for itself, a company for its own jobs, an
+Handlers only authorize, call the matching service and convert; the service writes the
+returned matches into the request's transaction, which the session dependency commits before
+the response is sent. Who may ask: a talent for itself, a company for its own jobs, an
 admin for anything; `score` reads nothing from the database, so any role may use it.
 """
 
@@ -9,15 +10,18 @@ from __future__ import annotations
 
 import time
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
 from app.auth.deps import AnyRoleUser, CompanyOrAdmin, SessionDep, TalentOrAdmin
+from app.auth.errors import AUTH_ERRORS
 from app.auth.ownership import ensure_job_access, ensure_talent_access
-from app.core.errors import ERROR_RESPONSES
-from app.core.schemas import ErrorEnvelope
+from app.core.errors import NotFoundError, responses
+from app.core.state import provider
 from app.directory.service import Label, Side, labels
+from app.enrichment.errors import ModelConfigError, OccupationModelError, SectionModelError
 from app.enrichment.zero_shot import complete_pair
 from app.matching.schemas import (
     JobToTalentsRequest,
@@ -26,17 +30,29 @@ from app.matching.schemas import (
     TalentToJobsRequest,
     inferred_out,
 )
-from app.matching.service import match_job_to_talents, match_talent_to_jobs, score_pair
+from app.matching.service import (
+    MatchingState,
+    match_job_to_talents,
+    match_talent_to_jobs,
+    score_pair,
+)
+from app.ml.errors import FeatureExtractionError, ModelLoadError
 from app.ml.types import MatchOutcome
 from app.monitoring.metrics import observe_match, set_active_model
 
 router = APIRouter(prefix="/api/v1/match", tags=["matching"])
+MatchingStateDep = Annotated[MatchingState, Depends(provider(MatchingState))]
 
-MATCH_RESPONSES = {
-    **ERROR_RESPONSES,
-    404: {"model": ErrorEnvelope, "description": "talent or job not found (admins only)"},
-    503: {"model": ErrorEnvelope, "description": "model or signing keys unavailable"},
-}
+MATCH_RESPONSES = responses(*AUTH_ERRORS, NotFoundError, FeatureExtractionError, ModelLoadError)
+# Text given to /score is read by the enrichment models first.
+SCORE_RESPONSES = responses(
+    *AUTH_ERRORS,
+    FeatureExtractionError,
+    ModelLoadError,
+    SectionModelError,
+    ModelConfigError,
+    OccupationModelError,
+)
 
 
 def _labels(session: Session, side: Side, outcome: MatchOutcome) -> dict[uuid.UUID, Label]:
@@ -68,7 +84,11 @@ def _respond(
     responses=MATCH_RESPONSES,
 )
 def talent_to_jobs(
-    body: TalentToJobsRequest, user: TalentOrAdmin, session: SessionDep, request: Request
+    body: TalentToJobsRequest,
+    user: TalentOrAdmin,
+    session: SessionDep,
+    matching: MatchingStateDep,
+    request: Request,
 ) -> MatchResponse:
     """Talents may ask only for themselves (their token's `sub` owns the talent); admins for
     anyone. Returned matches are recorded as impressions for the learning loop."""
@@ -76,7 +96,12 @@ def talent_to_jobs(
     ensure_talent_access(session, user, body.talent_id)
     started = time.perf_counter()
     outcome = match_talent_to_jobs(
-        session, body.talent_id, body.limit, body.min_score, request_id=request.state.request_id
+        session,
+        body.talent_id,
+        body.limit,
+        body.min_score,
+        request_id=request.state.request_id,
+        state=matching,
     )
     return _respond(request, "talent-to-jobs", outcome, started, _labels(session, "job", outcome))
 
@@ -88,14 +113,23 @@ def talent_to_jobs(
     responses=MATCH_RESPONSES,
 )
 def job_to_talents(
-    body: JobToTalentsRequest, user: CompanyOrAdmin, session: SessionDep, request: Request
+    body: JobToTalentsRequest,
+    user: CompanyOrAdmin,
+    session: SessionDep,
+    matching: MatchingStateDep,
+    request: Request,
 ) -> MatchResponse:
     """Companies may ask only for jobs of companies they own; admins for any job."""
     request.state.params = body.model_dump(mode="json")
     ensure_job_access(session, user, body.job_id)
     started = time.perf_counter()
     outcome = match_job_to_talents(
-        session, body.job_id, body.limit, body.min_score, request_id=request.state.request_id
+        session,
+        body.job_id,
+        body.limit,
+        body.min_score,
+        request_id=request.state.request_id,
+        state=matching,
     )
     return _respond(
         request, "job-to-talents", outcome, started, _labels(session, "talent", outcome)
@@ -106,9 +140,11 @@ def job_to_talents(
     "/score",
     response_model=MatchResponse,
     summary="Zero-shot: score and explain one talent payload against one job payload",
-    responses={k: v for k, v in MATCH_RESPONSES.items() if k != 404},
+    responses=SCORE_RESPONSES,
 )
-def score(body: ScoreRequest, user: AnyRoleUser, request: Request) -> MatchResponse:
+def score(
+    body: ScoreRequest, user: AnyRoleUser, matching: MatchingStateDep, request: Request
+) -> MatchResponse:
     """Nothing is read from or written to the database; texts without an embedding are
     embedded here. With `resume_text` / `job_text` the fields a side does not state are
     inferred from its text (skills, years, seniority, occupation...) and `inferred` says
@@ -124,7 +160,7 @@ def score(body: ScoreRequest, user: AnyRoleUser, request: Request) -> MatchRespo
         job_text=body.job_text,
         job_title=body.job_title,
     )
-    result = score_pair(talent, job)
+    result = score_pair(talent, job, state=matching)
     elapsed = time.perf_counter() - started
     outcome = MatchOutcome(
         matches=[result],

@@ -23,8 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from app.db.models import COMPANY_SIZES, REMOTE_POLICIES, REMOTE_PREFERENCES, SENIORITY_LEVELS
-from app.db.models import WORK_STYLES as WORK_STYLE_VALUES
+from app.core.enums import CompanySize, RemotePolicy, RemotePreference, Seniority, WorkStyle
 from app.ml.features import FEATURE_BY_NAME, FEATURE_NAMES, UNKNOWN
 from app.ml.profiles import CURRENCIES, INDUSTRIES, JobTable, SkillMatrix, TalentTable
 from app.ml.sub_scores import sub_scores
@@ -34,6 +33,12 @@ FloatArray = npt.NDArray[np.float64]
 
 TOP_FACTORS = 3
 MAX_NAMES = 4
+# Labels by the integer codes the tables hold (a code is the value's position in its enum).
+_LEVELS = tuple(m.value for m in Seniority)
+_PREFERENCES = tuple(m.value for m in RemotePreference)
+_POLICIES = tuple(m.value for m in RemotePolicy)
+_SIZES = tuple(m.value for m in CompanySize)
+_STYLES = tuple(m.value for m in WorkStyle)
 
 
 def _skill_map(skills: SkillMatrix, row: int, second: npt.NDArray[Any]) -> dict[int, Any]:
@@ -131,8 +136,8 @@ def _skill_sentence(name: str, value: float, v: PairView) -> str:
 
 
 def _experience_sentence(name: str, value: float, v: PairView) -> str:
-    t_level = SENIORITY_LEVELS[int(v.talents.seniority[v.t])]
-    j_level = SENIORITY_LEVELS[int(v.jobs.seniority[v.j])]
+    t_level = _LEVELS[int(v.talents.seniority[v.t])]
+    j_level = _LEVELS[int(v.jobs.seniority[v.j])]
     years = float(v.talents.years_experience[v.t])
     min_years = float(v.jobs.min_years[v.j])
     max_years = float(v.jobs.max_years[v.j])
@@ -184,8 +189,8 @@ def _location_sentence(name: str, value: float, v: PairView) -> str:
         if value == UNKNOWN:
             return "Timezone unknown for the talent or the job"
         return f"{value:g} working hours overlap between the timezones"
-    pref = REMOTE_PREFERENCES[int(v.talents.remote[v.t])]
-    policy = REMOTE_POLICIES[int(v.jobs.remote[v.j])]
+    pref = _PREFERENCES[int(v.talents.remote[v.t])]
+    policy = _POLICIES[int(v.jobs.remote[v.j])]
     if pref == "any":
         return f"Open to any work setup; the job is {policy}"
     return f"Prefers {pref} work; the job is {policy}"
@@ -216,11 +221,11 @@ def _culture_sentence(name: str, value: float, v: PairView) -> str:
         return f"The company's industry ({industry}) {verb} among the preferred ones"
     if name == "company_size_match":
         pref, actual = int(v.talents.preferred_size[v.t]), int(v.jobs.company_size[v.j])
-        labels: tuple[str, ...] = COMPANY_SIZES
+        labels: tuple[str, ...] = _SIZES
         what = "company size"
     else:
         pref, actual = int(v.talents.preferred_work_style[v.t]), int(v.jobs.work_style[v.j])
-        labels = WORK_STYLE_VALUES
+        labels = _STYLES
         what = "work style"
     if pref < 0 or actual < 0:
         return f"No {what} preference to compare"

@@ -23,13 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from app.db.models import (
-    COMPANY_SIZES,
-    REMOTE_POLICIES,
-    REMOTE_PREFERENCES,
-    SENIORITY_LEVELS,
-    WORK_STYLES,
-)
+from app.core.enums import CompanySize, RemotePolicy, RemotePreference, Seniority, WorkStyle
 from app.ml import fallback
 from app.ml.features import (
     FEATURES,
@@ -59,9 +53,9 @@ SKILL_FEATURES = frozenset(f.name for f in FEATURES if f.category == "skills")
 TEXT_FEATURE = "embedding_cosine"
 
 # Codes of "not stated" are -1: shifted by one, every code indexes a table from 0.
-_SIZES = np.arange(-1, len(COMPANY_SIZES), dtype=np.int8)
-_STYLES = np.arange(-1, len(WORK_STYLES), dtype=np.int8)
-_LEVELS = np.arange(len(SENIORITY_LEVELS), dtype=np.float64)
+_SIZES = np.arange(-1, len(CompanySize), dtype=np.int8)
+_STYLES = np.arange(-1, len(WorkStyle), dtype=np.int8)
+_LEVELS = np.arange(len(Seniority), dtype=np.float64)
 
 
 def prefilter_weights(weights: dict[str, float] | None) -> dict[str, float]:
@@ -93,9 +87,9 @@ class CategoricalCodes:
     @classmethod
     def of(cls, table: TalentTable | JobTable) -> CategoricalCodes:
         if isinstance(table, JobTable):
-            remote_values, size, style = len(REMOTE_POLICIES), table.company_size, table.work_style
+            remote_values, size, style = len(RemotePolicy), table.company_size, table.work_style
         else:
-            remote_values = len(REMOTE_PREFERENCES)
+            remote_values = len(RemotePreference)
             size, style = table.preferred_size, table.preferred_work_style
         combined = table.seniority.astype(np.int16) * remote_values + table.remote
         combined = (combined * len(_SIZES) + (size + 1)) * len(_STYLES) + (style + 1)

@@ -44,7 +44,10 @@ def persist_matches(
     request_id: str,
     explanations: Sequence[dict[str, Any]],
 ) -> None:
-    """Write the shown matches (the impression log the feedback loop learns from) and commit."""
+    """Write the shown matches (the impression log the feedback loop learns from).
+
+    Executed on the session's connection, so they are in the caller's transaction: the
+    request commits them with everything else it wrote, or rolls them back."""
     now = utcnow()
     rows = [
         {
@@ -68,4 +71,3 @@ def persist_matches(
         # without the ORM's bulk machinery (a third of the write's cost for a page of
         # matches) or its execute path; one statement object, so its cache key is reused.
         session.connection().execute(_INSERT_MATCHES, rows)
-    session.commit()

@@ -10,20 +10,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
-from app.core.schemas import Name, Score, Strict, Text
-from app.db.models import (
-    COMPANY_SIZES,
-    REMOTE_POLICIES,
-    REMOTE_PREFERENCES,
-    SENIORITY_LEVELS,
-    WORK_STYLES,
+from app.core.enums import (
+    EMBEDDING_DIM,
+    CompanySize,
+    FactorCategory,
+    MatchSource,
+    RemotePolicy,
+    RemotePreference,
+    Seniority,
+    WorkStyle,
 )
+from app.core.schemas import Name, Score, Strict, Text
 from app.directory.service import Label
 from app.enrichment.zero_shot import Inferred
 from app.ml.types import (
@@ -35,15 +38,9 @@ from app.ml.types import (
     TalentProfile,
 )
 
-EMBEDDING_DIM = 384
 MAX_SKILLS = 100
 MAX_SALARY = 10_000_000
 
-Seniority = Literal["intern", "junior", "mid", "senior", "lead", "principal"]
-RemotePreference = Literal["remote", "hybrid", "onsite", "any"]
-RemotePolicy = Literal["remote", "hybrid", "onsite"]
-CompanySize = Literal["startup", "small", "medium", "large", "enterprise"]
-WorkStyle = Literal["async", "collaborative", "structured", "autonomous"]
 Limit = Annotated[
     int, Field(ge=1, le=100, strict=True, description="How many matches to return (1-100).")
 ]
@@ -58,7 +55,7 @@ Longitude = Annotated[float, Field(ge=-180, le=180, strict=True)]
 OccupationCode = Annotated[
     str, Field(pattern=r"^\d{2}-\d{4}(\.\d{2})?$", description="O*NET-SOC code, e.g. 15-1252.00")
 ]
-DEFAULT_SENIORITY = "mid"
+DEFAULT_SENIORITY = Seniority.MID
 """Seniority of a side that states none and whose text says none (neutral for ranking)."""
 Timezone = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_+\-/]+$")]
 
@@ -79,12 +76,6 @@ Embedding = Annotated[
     ),
     AfterValidator(_non_zero),
 ]
-
-assert set(SENIORITY_LEVELS) == set(Seniority.__args__)  # type: ignore[attr-defined]
-assert set(REMOTE_PREFERENCES) == set(RemotePreference.__args__)  # type: ignore[attr-defined]
-assert set(REMOTE_POLICIES) == set(RemotePolicy.__args__)  # type: ignore[attr-defined]
-assert set(COMPANY_SIZES) == set(CompanySize.__args__)  # type: ignore[attr-defined]
-assert set(WORK_STYLES) == set(WorkStyle.__args__)  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------------------- match requests
@@ -150,7 +141,7 @@ class TalentIn(Strict):
     latitude: Latitude | None = None
     longitude: Longitude | None = None
     timezone: Timezone | None = None
-    remote_preference: RemotePreference = "any"
+    remote_preference: RemotePreference = RemotePreference.ANY
     salary_min: Salary | None = None
     salary_max: Salary | None = None
     currency: Currency = "USD"
@@ -197,7 +188,7 @@ class JobIn(Strict):
     latitude: Latitude | None = None
     longitude: Longitude | None = None
     timezone: Timezone | None = None
-    remote_policy: RemotePolicy = "onsite"
+    remote_policy: RemotePolicy = RemotePolicy.ONSITE
     salary_min: Salary | None = None
     salary_max: Salary | None = None
     currency: Currency = "USD"
@@ -302,7 +293,7 @@ class ScoreRequest(Strict):
 
 class FactorOut(BaseModel):
     factor: str
-    category: Literal["skills", "experience", "location", "salary", "culture", "text"]
+    category: FactorCategory
     impact: float = Field(description="Signed contribution to the score, in score points.")
     description: str
 
@@ -333,7 +324,7 @@ def _clip(value: float) -> float:
 class MatchResultOut(BaseModel):
     id: uuid.UUID | None = Field(description="The job (talent->jobs) or talent (job->talents).")
     score: Score
-    source: Literal["ml", "fallback"]
+    source: MatchSource
     model_version: str | None
     title: str | None = Field(
         default=None, description="Job title, or the talent's name; null for `score`."

@@ -1,10 +1,11 @@
 """Matching use cases: talent -> jobs, job -> talents, and one zero-shot pair.
 
 Every result says which scorer produced it: the LightGBM model when one is loaded and
-healthy (`source="ml"`, `model_version` set), the rule-based fallback otherwise. The engine
-holds the process's state (model, candidate indexes, skill vocabulary) and is created once
-per process; the model watcher swaps models into it with `swap_model`, a single reference
-assignment under a lock, so a request that read the old model finishes on it.
+healthy (`source="ml"`, `model_version` set), the rule-based fallback otherwise. A
+`MatchingState` holds the live model, the candidate indexes and the skill vocabulary; the app
+factory creates one per app and hands it to requests through a dependency; the model watcher
+swaps models into it with `swap_model`, a single reference assignment under a lock, so a
+request that read the old model finishes on it.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from app.core.enums import EMBEDDING_DIM, MatchSource
+from app.core.errors import NotFoundError
+from app.db.session import session_scope
 from app.logging import get_logger
-from app.matching.errors import NotFoundError
 from app.matching.explain import explain
 from app.matching.repository import persist_matches
 from app.matching.retrieval import (
@@ -36,12 +39,11 @@ from app.matching.retrieval import (
     top_k,
 )
 from app.ml import fallback, registry
-from app.ml.embeddings import get_embedder
-from app.ml.errors import FeatureExtractionError, ModelLoadError
+from app.ml.embeddings import TextEmbedder, get_embedder
+from app.ml.errors import FeatureExtractionError, InvalidProfileError, ModelLoadError
 from app.ml.features import FEATURE_NAMES, one_to_many
 from app.ml.matcher import MatchingModel
 from app.ml.profiles import (
-    InvalidProfileError,
     JobTable,
     SkillVocab,
     TalentTable,
@@ -55,7 +57,6 @@ from app.ml.types import (
     JobProfile,
     MatchOutcome,
     MatchResult,
-    Source,
     TalentProfile,
 )
 from app.settings import get_settings
@@ -68,13 +69,15 @@ REQUEST_ID_MAX = 64
 """Width of `matches.request_id`: a longer client-supplied id is cut, never a DB error."""
 
 
-class MatchingEngine:
-    """Per-process matching state: the live model, the candidate indexes, the skill vocab."""
+class MatchingState:
+    """An app's matching state: the live model, the candidate indexes, the skill vocabulary,
+    the embedder for payload texts, and the start-up warm-up readiness waits for."""
 
     def __init__(
         self,
         model: MatchingModel | None = None,
         *,
+        embedder: TextEmbedder | None = None,
         shortlist_size: int | None = None,
         prefilter_size: int | None = None,
         refresh_seconds: float | None = None,
@@ -93,6 +96,8 @@ class MatchingEngine:
             "talent": IndexHolder("talent", self.vocab, refresh),
         }
         self._model = model
+        self.embedder = embedder or get_embedder()
+        self.warm_up: threading.Thread | None = None
         self._swap_lock = threading.Lock()
         self._refresher: threading.Thread | None = None
         self._stop = threading.Event()
@@ -111,6 +116,11 @@ class MatchingEngine:
             previous=previous.version if previous else None,
         )
         return previous
+
+    @property
+    def warming(self) -> bool:
+        """True while the start-up build of the candidate indexes is still running."""
+        return self.warm_up is not None and self.warm_up.is_alive()
 
     def warm(self, session: Session) -> None:
         """Build both candidate indexes now (start-up), so no request pays for a build."""
@@ -131,7 +141,7 @@ class MatchingEngine:
                     if holder.peek() is None:
                         continue
                     try:
-                        with Session(db) as session:
+                        with session_scope(db) as session:
                             holder.refresh(session)
                     except SQLAlchemyError:
                         log.exception("candidate_index_refresh_failed", side=holder.side)
@@ -168,32 +178,10 @@ class MatchingEngine:
         }
 
 
-_engine: MatchingEngine | None = None
-_engine_lock = threading.Lock()
-
-
-def get_engine_state() -> MatchingEngine:
-    """The process-wide engine (created on first use, with no model: fallback until swapped)."""
-    global _engine
-    if _engine is None:
-        with _engine_lock:
-            if _engine is None:
-                _engine = MatchingEngine()
-    return _engine
-
-
-def set_engine_state(engine: MatchingEngine | None) -> None:
-    """Replace the process-wide engine (app start-up, tests); None resets it."""
-    global _engine
-    with _engine_lock:
-        _engine = engine
-
-
 def load_active_model(
-    session: Session, engine: MatchingEngine | None = None, model_id: str | None = None
+    session: Session, state: MatchingState, model_id: str | None = None
 ) -> MatchingModel | None:
-    """Load the registry's active version into the engine; keeps the fallback if it fails."""
-    engine = engine or get_engine_state()
+    """Load the registry's active version into `state`; keeps the fallback if it fails."""
     row = registry.active_version(session, model_id or get_settings().matcher_model_id)
     if row is None:
         return None
@@ -202,7 +190,7 @@ def load_active_model(
     except ModelLoadError as exc:
         log.error("matching_model_load_failed", version=row.version, error=str(exc))
         return None
-    engine.swap_model(model)
+    state.swap_model(model)
     return model
 
 
@@ -234,14 +222,14 @@ def _check_request(limit: int, min_score: float) -> None:
 
 def _scored(
     model: MatchingModel | None, features: FloatArray
-) -> tuple[FloatArray, Source, MatchingModel | None]:
+) -> tuple[FloatArray, MatchSource, MatchingModel | None]:
     """Model scores, or the fallback's when there is no model or it fails at predict time."""
     if model is not None:
         try:
-            return model.predict(features), "ml", model
+            return model.predict(features), MatchSource.ML, model
         except lgb.basic.LightGBMError as exc:
             log.error("matching_model_predict_failed", version=model.version, error=str(exc))
-    return fallback.scores(features), "fallback", None
+    return fallback.scores(features), MatchSource.FALLBACK, None
 
 
 def _contributions(model: MatchingModel | None, features: FloatArray) -> FloatArray:
@@ -262,7 +250,7 @@ def _rank(
     limit: int,
     min_score: float,
     timer: _Timer,
-) -> tuple[list[int], FloatArray, FloatArray, Source, MatchingModel | None]:
+) -> tuple[list[int], FloatArray, FloatArray, MatchSource, MatchingModel | None]:
     """Stage 1 + stage 2: returned candidate rows, their scores and features, who scored.
 
     `sizes` = (pre-filter, short list): how many candidates get every stage-1 column, and
@@ -275,7 +263,8 @@ def _rank(
         rows = stage.rows[picked]
     if len(rows) == 0:
         empty = np.zeros((0, len(FEATURE_NAMES)))
-        return [], np.zeros(0), empty, "ml" if model else "fallback", model
+        source = MatchSource.ML if model else MatchSource.FALLBACK
+        return [], np.zeros(0), empty, source, model
     with timer.stage("features"):
         features = stage.stage_two(picked, subject, index)
     with timer.stage("prediction"):
@@ -306,7 +295,7 @@ def _results(
     ids: list[Any],
     scores: FloatArray,
     features: FloatArray,
-    source: Source,
+    source: MatchSource,
     model: MatchingModel | None,
     pairs: list[tuple[TalentTable, int, JobTable, int]],
     timer: _Timer,
@@ -333,16 +322,16 @@ def _note_missing_embedding(kind: str, table: TalentTable | JobTable) -> None:
 
 
 def _subject(
-    session: Session, engine: MatchingEngine, side: Side, subject_id: uuid.UUID
+    session: Session, state: MatchingState, side: Side, subject_id: uuid.UUID
 ) -> TalentTable | JobTable:
     """The subject's row from its own side's index when built (as fresh as the index), else
     SQL (closed jobs, rows newer than the index)."""
-    index = engine.indexes[side].fresh()
+    index = state.indexes[side].fresh()
     if index is not None and (row := index.row_of.get(subject_id)) is not None:
         return index.table.take([row])
     if side == "talent":
-        return load_talent_table(session, engine.vocab, [subject_id])
-    return load_job_table(session, engine.vocab, [subject_id])
+        return load_talent_table(session, state.vocab, [subject_id])
+    return load_job_table(session, state.vocab, [subject_id])
 
 
 def _match(
@@ -354,27 +343,26 @@ def _match(
     *,
     request_id: str | None,
     persist: bool,
-    engine: MatchingEngine | None,
+    state: MatchingState,
 ) -> MatchOutcome:
     """Rank the other side for one subject, explain the results, persist them when asked."""
     _check_request(limit, min_score)
-    engine = engine or get_engine_state()
-    model = engine.model
+    model = state.model
     timer = _Timer()
     other: Side = "job" if subject_side == "talent" else "talent"
     with timer.stage("retrieval"):
-        subject = _subject(session, engine, subject_side, subject_id)
+        subject = _subject(session, state, subject_side, subject_id)
         if len(subject) == 0:
             raise NotFoundError(
                 f"{subject_side} {subject_id} not found", field=f"{subject_side}_id"
             )
         _note_missing_embedding(subject_side, subject)
-        index = engine.indexes[other].get(session)
+        index = state.indexes[other].get(session)
     rows, scores, features, source, used = _rank(
         subject,
         index,
         model,
-        (engine.prefilter_size, engine.shortlist_size),
+        (state.prefilter_size, state.shortlist_size),
         limit,
         min_score,
         timer,
@@ -417,7 +405,7 @@ def match_talent_to_jobs(
     *,
     request_id: str | None = None,
     persist: bool = True,
-    engine: MatchingEngine | None = None,
+    state: MatchingState,
 ) -> MatchOutcome:
     """Best open jobs for a talent, explained, and written to `matches` when `persist`."""
     return _match(
@@ -428,7 +416,7 @@ def match_talent_to_jobs(
         min_score,
         request_id=request_id,
         persist=persist,
-        engine=engine,
+        state=state,
     )
 
 
@@ -440,7 +428,7 @@ def match_job_to_talents(
     *,
     request_id: str | None = None,
     persist: bool = True,
-    engine: MatchingEngine | None = None,
+    state: MatchingState,
 ) -> MatchOutcome:
     """Best talents for a job (open or closed), explained, and persisted when `persist`."""
     return _match(
@@ -451,28 +439,27 @@ def match_job_to_talents(
         min_score,
         request_id=request_id,
         persist=persist,
-        engine=engine,
+        state=state,
     )
 
 
-def _with_embedding(profile: TalentProfile | JobProfile) -> None:
+def _with_embedding(profile: TalentProfile | JobProfile, embedder: TextEmbedder) -> None:
     if profile.embedding is None and profile.text.strip():
-        profile.embedding = get_embedder().encode([profile.text])[0]
+        profile.embedding = embedder.encode([profile.text])[0]
 
 
-def score_pair(
-    talent: TalentProfile, job: JobProfile, *, engine: MatchingEngine | None = None
-) -> MatchResult:
+def score_pair(talent: TalentProfile, job: JobProfile, *, state: MatchingState) -> MatchResult:
     """Zero-shot score of one payload pair: nothing is read from or written to the database.
 
     Texts without a given embedding are embedded here (cached by content hash).
     """
-    engine = engine or get_engine_state()
-    model = engine.model
+    model = state.model
     for profile in (talent, job):
-        if profile.embedding is not None and np.asarray(profile.embedding).size != 384:
-            raise FeatureExtractionError("embedding must have 384 values", field="embedding")
-        _with_embedding(profile)
+        if profile.embedding is not None and np.asarray(profile.embedding).size != EMBEDDING_DIM:
+            raise FeatureExtractionError(
+                f"embedding must have {EMBEDDING_DIM} values", field="embedding"
+            )
+        _with_embedding(profile, state.embedder)
     vocab = pair_vocab(talent, job)
     try:
         talents = talent_table([talent], vocab)

@@ -20,18 +20,27 @@ import os
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from app.core.enums import EMBEDDING_DIM
 from app.db.base import utcnow
-from app.db.models import Embedding, Job, Talent
+from app.db.models import Job, Talent
 from app.logging import get_logger
+from app.ml.embedding_repository import (
+    chunks,
+    open_job_vectors,
+    owner_text_rows,
+    stored_hashes,
+    stored_vectors,
+    vector_blobs,
+    write_vectors,
+)
 from app.settings import get_settings
 
 if TYPE_CHECKING:
@@ -40,16 +49,13 @@ if TYPE_CHECKING:
 OwnerKind = Literal["talent", "job"]
 Matrix = npt.NDArray[np.float32]
 
-EMBEDDING_DIM = 384
 # The model truncates at 256 word pieces (~1,000-1,200 characters of English); cutting the text
 # ourselves keeps what is hashed equal to what is embedded and bounds the cost of one text.
 MAX_TEXT_CHARS = 1000
 BATCH_SIZE = 32
-# Distinct texts per embed-and-commit step of `ensure_embeddings`: small enough that an
+# Distinct texts per embed-and-checkpoint step of `ensure_embeddings`: small enough that an
 # interrupted run loses little work, large enough that the model sees full batches.
 CHUNK_TEXTS = 256
-# Rows per IN (...) list: well under SQLite's bound-parameter limit.
-IN_CHUNK = 2000
 
 log = get_logger(__name__)
 
@@ -74,7 +80,7 @@ def compose_job_text(title: str | None, description: str | None) -> str:
     return _compose(head, description)
 
 
-def talent_text(talent: Talent) -> str:
+def talent_embedding_text(talent: Talent) -> str:
     """What a talent is embedded as: headline, then bio, then the start of the resume.
 
     Skills are left out on purpose: they are matched exactly as structured features, and the
@@ -83,7 +89,7 @@ def talent_text(talent: Talent) -> str:
     return compose_talent_text(talent.headline, talent.bio, talent.resume_text)
 
 
-def job_text(job: Job) -> str:
+def job_embedding_text(job: Job) -> str:
     """What a job is embedded as: title, then the description (first ~1,000 characters)."""
     return compose_job_text(job.title, job.description)
 
@@ -248,115 +254,11 @@ def get_embedder() -> TextEmbedder:
     return _embedder
 
 
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _owner_texts(
     session: Session, owner_kind: OwnerKind, owner_ids: Sequence[uuid.UUID] | None
 ) -> dict[uuid.UUID, str]:
-    if owner_kind == "talent":
-        columns: tuple[Any, ...] = (Talent.id, Talent.headline, Talent.bio, Talent.resume_text)
-        id_column: Any = Talent.id
-    else:
-        columns = (Job.id, Job.title, Job.description)
-        id_column = Job.id
-
-    def compose(row: Any) -> str:
-        return (
-            compose_talent_text(*row[1:]) if owner_kind == "talent" else compose_job_text(*row[1:])
-        )
-
-    texts: dict[uuid.UUID, str] = {}
-    if owner_ids is None:
-        for row in session.execute(select(*columns)):
-            texts[row[0]] = compose(row)
-        return texts
-    for part in _chunks(list(dict.fromkeys(owner_ids)), IN_CHUNK):
-        for row in session.execute(select(*columns).where(id_column.in_(part))):
-            texts[row[0]] = compose(row)
-    return texts
-
-
-def _stored_hashes(
-    session: Session, owner_kind: OwnerKind, model_id: str, owner_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, str]:
-    stored: dict[uuid.UUID, str] = {}
-    base = select(Embedding.owner_id, Embedding.content_hash).where(
-        Embedding.owner_kind == owner_kind, Embedding.model_id == model_id
-    )
-    if len(owner_ids) > IN_CHUNK:
-        # Cheaper to read every row of this kind than to send dozens of IN lists.
-        wanted = set(owner_ids)
-        for owner_id, digest in session.execute(base):
-            if owner_id in wanted:
-                stored[owner_id] = digest
-        return stored
-    for owner_id, digest in session.execute(base.where(Embedding.owner_id.in_(owner_ids))):
-        stored[owner_id] = digest
-    return stored
-
-
-def _stored_vectors(session: Session, model_id: str, hashes: Sequence[str]) -> dict[str, bytes]:
-    found: dict[str, bytes] = {}
-    for part in _chunks(hashes, IN_CHUNK):
-        rows = session.execute(
-            select(Embedding.content_hash, Embedding.vector).where(
-                Embedding.model_id == model_id, Embedding.content_hash.in_(part)
-            )
-        )
-        for digest, blob in rows:
-            found.setdefault(digest, blob)
-    return found
-
-
-def _upsert(session: Session) -> Any:
-    """INSERT ... ON CONFLICT (owner, model) DO UPDATE, on SQLite and Postgres alike.
-
-    Two writers embedding the same owner at once (a seed and an API save) then both
-    succeed, and the last vector wins, instead of one failing on the unique constraint.
-    """
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    table = cast(Table, Embedding.__table__)
-    postgres = session.get_bind().dialect.name == "postgresql"
-    stmt: Any = postgresql.insert(table) if postgres else sqlite.insert(table)
-    return stmt.on_conflict_do_update(
-        index_elements=["owner_kind", "owner_id", "model_id"],
-        set_={
-            "content_hash": stmt.excluded.content_hash,
-            "dim": stmt.excluded.dim,
-            "vector": stmt.excluded.vector,
-            "created_at": stmt.excluded.created_at,
-        },
-    )
-
-
-def _write_rows(
-    session: Session,
-    owner_kind: OwnerKind,
-    model_id: str,
-    owners: Sequence[tuple[uuid.UUID, str]],
-    blobs: dict[str, bytes],
-) -> None:
-    """Store (or replace) the vector row of each owner."""
-    now = utcnow()
-    rows = [
-        {
-            "owner_kind": owner_kind,
-            "owner_id": owner_id,
-            "content_hash": digest,
-            "model_id": model_id,
-            "dim": EMBEDDING_DIM,
-            "vector": blobs[digest],
-            "created_at": now,
-        }
-        for owner_id, digest in owners
-    ]
-    statement = _upsert(session)
-    for part in _chunks(rows, 5000):
-        session.execute(statement, list(part))
+    compose = compose_talent_text if owner_kind == "talent" else compose_job_text
+    return {row[0]: compose(*row[1:]) for row in owner_text_rows(session, owner_kind, owner_ids)}
 
 
 def _progress(enabled: bool) -> Progress | nullcontext[None]:
@@ -387,14 +289,17 @@ def ensure_embeddings(
     *,
     progress: bool = False,
     embedder: TextEmbedder | None = None,
+    checkpoint: Callable[[], None] | None = None,
 ) -> int:
     """Store a current vector for each owner; return how many texts went through the model.
 
     An owner needs work when it has no row or its row's hash differs from its current text.
     Vectors are reused from any stored row (any owner) or the LRU with the same hash, so only
     texts never seen under this model are embedded. Distinct new texts are embedded longest
-    first in chunks, and each chunk's rows are committed at once: an interrupted run resumes
-    where it stopped. Commits the session.
+    first in chunks. Rows are written into the session's transaction, never committed here:
+    the caller owns it. `checkpoint` is called after the reused rows and after each chunk; a
+    long-running caller that owns its transaction (the seeding CLI) passes `session.commit`
+    so that an interrupted run resumes where it stopped.
     """
     if owner_kind not in ("talent", "job"):
         raise ValueError(f"owner_kind must be 'talent' or 'job', not {owner_kind!r}")
@@ -404,7 +309,7 @@ def ensure_embeddings(
     if not texts:
         return 0
     hashes = {owner_id: embedder.hash(text) for owner_id, text in texts.items()}
-    stored = _stored_hashes(session, owner_kind, model_id, list(hashes))
+    stored = stored_hashes(session, owner_kind, model_id, list(hashes))
     todo = [owner_id for owner_id, digest in hashes.items() if stored.get(owner_id) != digest]
     if not todo:
         return 0
@@ -412,15 +317,16 @@ def ensure_embeddings(
     for owner_id in todo:
         owners_by_hash.setdefault(hashes[owner_id], []).append(owner_id)
 
-    blobs = _stored_vectors(session, model_id, list(owners_by_hash))
+    blobs = stored_vectors(session, model_id, list(owners_by_hash))
     for digest in owners_by_hash:
         if digest not in blobs:
             cached = embedder.cache_get(digest)
             if cached is not None:
                 blobs[digest] = to_bytes(cached)
     reusable = [(o, d) for d, owners in owners_by_hash.items() if d in blobs for o in owners]
-    _write_rows(session, owner_kind, model_id, reusable, blobs)
-    session.commit()
+    write_vectors(session, owner_kind, model_id, reusable, blobs, dim=EMBEDDING_DIM, now=utcnow())
+    if checkpoint is not None:
+        checkpoint()
 
     text_by_hash = {hashes[o]: texts[o] for o in todo}
     new_hashes = sorted(
@@ -438,15 +344,18 @@ def ensure_embeddings(
     )
     with _progress(progress and bool(new_hashes)) as bar:
         task = bar.add_task(f"embedding {owner_kind} texts", total=len(new_hashes)) if bar else None
-        for part in _chunks(new_hashes, CHUNK_TEXTS):
+        for part in chunks(new_hashes, CHUNK_TEXTS):
             vectors = embedder.embed_uncached([text_by_hash[d] for d in part])
             chunk_blobs: dict[str, bytes] = {}
             for digest, vector in zip(part, vectors, strict=True):
                 chunk_blobs[digest] = to_bytes(vector)
                 embedder.cache_put(digest, vector.copy())
             owners = [(o, d) for d in part for o in owners_by_hash[d]]
-            _write_rows(session, owner_kind, model_id, owners, chunk_blobs)
-            session.commit()
+            write_vectors(
+                session, owner_kind, model_id, owners, chunk_blobs, dim=EMBEDDING_DIM, now=utcnow()
+            )
+            if checkpoint is not None:
+                checkpoint()
             if bar is not None and task is not None:
                 bar.advance(task, len(part))
     return len(new_hashes)
@@ -466,21 +375,10 @@ def load_embedding_matrix(
     first if texts may have changed: this reads what is stored, it never embeds.
     """
     model_id = model_id or get_settings().embedding_model_id
-    base = select(Embedding.owner_id, Embedding.vector).where(
-        Embedding.owner_kind == owner_kind, Embedding.model_id == model_id
-    )
+    rows = vector_blobs(session, owner_kind, model_id, owner_ids)
     if owner_ids is None:
-        rows = session.execute(base.order_by(Embedding.id)).all()
         return [r[0] for r in rows], from_bytes([r[1] for r in rows])
-    found: dict[uuid.UUID, bytes] = {}
-    if len(owner_ids) > IN_CHUNK:
-        wanted = set(owner_ids)
-        for owner_id, blob in session.execute(base):
-            if owner_id in wanted:
-                found[owner_id] = blob
-    else:
-        for owner_id, blob in session.execute(base.where(Embedding.owner_id.in_(owner_ids))):
-            found[owner_id] = blob
+    found = dict(rows)
     ids = [owner_id for owner_id in dict.fromkeys(owner_ids) if owner_id in found]
     return ids, from_bytes([found[i] for i in ids])
 
@@ -491,17 +389,7 @@ def warm_open_jobs(session: Session, embedder: TextEmbedder | None = None) -> in
     Reads stored bytes only, so start-up stays fast and never loads the model.
     """
     embedder = embedder or get_embedder()
-    rows = session.execute(
-        select(Embedding.content_hash, Embedding.vector)
-        .join(Job, Job.id == Embedding.owner_id)
-        .where(
-            Embedding.owner_kind == "job",
-            Embedding.model_id == embedder.model_id,
-            Job.status == "open",
-        )
-        .order_by(Job.updated_at.desc())
-        .limit(max(embedder.cache_size, 0))
-    ).all()
+    rows = open_job_vectors(session, embedder.model_id, max(embedder.cache_size, 0))
     seen: set[str] = set()
     for digest, blob in reversed(rows):
         if digest not in seen:

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from app.core.enums import FactorCategory
 from app.ml.profiles import JobTable, SkillMatrix, TalentTable, run_positions
-from app.ml.types import Category
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -53,98 +53,120 @@ REMOTE_COMPATIBILITY = np.array(
 @dataclass(frozen=True, slots=True)
 class FeatureSpec:
     name: str
-    category: Category
+    category: FactorCategory
     description: str
     monotone: int = 0
     """+1: a larger value never lowers the model score; -1: never raises it; 0: free."""
 
 
 FEATURES: tuple[FeatureSpec, ...] = (
-    FeatureSpec("skill_jaccard", "skills", "Shared skills / all skills of both sides (Jaccard)", 1),
+    FeatureSpec(
+        "skill_jaccard",
+        FactorCategory.SKILLS,
+        "Shared skills / all skills of both sides (Jaccard)",
+        1,
+    ),
     FeatureSpec(
         "skill_proficiency_alignment",
-        "skills",
+        FactorCategory.SKILLS,
         "Mean over shared skills of how far proficiency meets the job minimum (0 if none shared)",
         1,
     ),
     FeatureSpec(
         "required_skill_coverage",
-        "skills",
+        FactorCategory.SKILLS,
         "Share of the job's required skills the talent has (1 if the job requires none)",
         1,
     ),
     FeatureSpec(
-        "missing_required_skills", "skills", "Number of required skills the talent lacks", -1
+        "missing_required_skills",
+        FactorCategory.SKILLS,
+        "Number of required skills the talent lacks",
+        -1,
     ),
     FeatureSpec(
         "years_weighted_skill_score",
-        "skills",
+        FactorCategory.SKILLS,
         "Talent years on shared skills (capped at 5) averaged over all job skills",
     ),
-    FeatureSpec("experience_level_match", "experience", "1 if seniority levels are equal, else 0"),
     FeatureSpec(
-        "experience_level_distance", "experience", "Absolute gap between seniority levels (0-5)"
+        "experience_level_match",
+        FactorCategory.EXPERIENCE,
+        "1 if seniority levels are equal, else 0",
+    ),
+    FeatureSpec(
+        "experience_level_distance",
+        FactorCategory.EXPERIENCE,
+        "Absolute gap between seniority levels (0-5)",
     ),
     FeatureSpec(
         "years_ratio",
-        "experience",
+        FactorCategory.EXPERIENCE,
         "Talent years / job minimum years (minimum taken as at least 1), capped at 5",
     ),
     FeatureSpec(
         "seniority_alignment",
-        "experience",
+        FactorCategory.EXPERIENCE,
         "Talent level minus job level (-5..5): positive means more senior than asked",
     ),
-    FeatureSpec("underqualified_years", "experience", "Years short of the job minimum (0 if none)"),
     FeatureSpec(
-        "overqualified_years", "experience", "Years above the job maximum (0 if none or no max)"
+        "underqualified_years",
+        FactorCategory.EXPERIENCE,
+        "Years short of the job minimum (0 if none)",
+    ),
+    FeatureSpec(
+        "overqualified_years",
+        FactorCategory.EXPERIENCE,
+        "Years above the job maximum (0 if none or no max)",
     ),
     FeatureSpec(
         "occupation_match",
-        "experience",
+        FactorCategory.EXPERIENCE,
         "Levels of the O*NET occupation code both share (0-5; -1 if either is unknown)",
     ),
     FeatureSpec(
-        "distance_km", "location", "Haversine distance in km (-1 if a location is unknown)"
+        "distance_km",
+        FactorCategory.LOCATION,
+        "Haversine distance in km (-1 if a location is unknown)",
     ),
     FeatureSpec(
         "remote_compatibility",
-        "location",
+        FactorCategory.LOCATION,
         "Fit of the talent's remote preference with the job's remote policy (0-1)",
     ),
     FeatureSpec(
         "timezone_overlap_hours",
-        "location",
+        FactorCategory.LOCATION,
         "Shared hours of two 8-hour workdays (-1 if a timezone is unknown)",
     ),
     FeatureSpec(
         "salary_iou",
-        "salary",
+        FactorCategory.SALARY,
         "Intersection over union of the salary ranges (-1 if unknown or other currency)",
     ),
     FeatureSpec(
         "salary_expectation_ratio",
-        "salary",
+        FactorCategory.SALARY,
         "Talent minimum / job maximum salary (-1 if unknown or other currency)",
     ),
     FeatureSpec(
         "company_size_match",
-        "culture",
+        FactorCategory.CULTURE,
         "1 if the company size is the preferred one, 0 if not, 0.5 if unknown",
     ),
     FeatureSpec(
         "industry_match",
-        "culture",
+        FactorCategory.CULTURE,
         "1 if the company industry is among the preferred ones, 0 if not, 0.5 if unknown",
     ),
     FeatureSpec(
         "work_style_match",
-        "culture",
+        FactorCategory.CULTURE,
         "1 if the company work style is the preferred one, 0 if not, 0.5 if unknown",
     ),
     FeatureSpec(
         "embedding_cosine",
-        "text",
+        FactorCategory.TEXT,
         "Cosine similarity of profile and job text embeddings (0 if either is missing)",
         1,
     ),

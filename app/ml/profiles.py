@@ -18,9 +18,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import numpy.typing as npt
 
-from app.db.models import COMPANY_SIZES, REMOTE_POLICIES, REMOTE_PREFERENCES, SENIORITY_LEVELS
-from app.db.models import WORK_STYLES as WORK_STYLE_VALUES
-from app.ml.embeddings import EMBEDDING_DIM
+from app.core.enums import (
+    EMBEDDING_DIM,
+    CompanySize,
+    RemotePolicy,
+    RemotePreference,
+    Seniority,
+    WorkStyle,
+)
+from app.ml.errors import InvalidProfileError
 from app.ml.types import JobProfile, SkillLevel, TalentProfile
 
 INDUSTRY_KEY_STRIDE = 1 << 20
@@ -28,24 +34,17 @@ INDUSTRY_KEY_STRIDE = 1 << 20
 # the date; daylight saving shifts overlap by at most an hour for half the year.
 _OFFSET_INSTANT = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
-SENIORITY_CODE = {name: i for i, name in enumerate(SENIORITY_LEVELS)}
-REMOTE_PREFERENCE_CODE = {name: i for i, name in enumerate(REMOTE_PREFERENCES)}
-REMOTE_POLICY_CODE = {name: i for i, name in enumerate(REMOTE_POLICIES)}
-COMPANY_SIZE_CODE = {name: i for i, name in enumerate(COMPANY_SIZES)}
-WORK_STYLE_CODE = {name: i for i, name in enumerate(WORK_STYLE_VALUES)}
+# A categorical value's code is its position in the enum (so seniority codes are ordered).
+SENIORITY_CODE = {m.value: i for i, m in enumerate(Seniority)}
+REMOTE_PREFERENCE_CODE = {m.value: i for i, m in enumerate(RemotePreference)}
+REMOTE_POLICY_CODE = {m.value: i for i, m in enumerate(RemotePolicy)}
+COMPANY_SIZE_CODE = {m.value: i for i, m in enumerate(CompanySize)}
+WORK_STYLE_CODE = {m.value: i for i, m in enumerate(WorkStyle)}
 
 FloatArray = npt.NDArray[np.float64]
 Float32Array = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
-
-
-class InvalidProfileError(ValueError):
-    """A categorical profile value outside its allowed set; `field` names the input."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class Interner:
@@ -437,7 +436,7 @@ def _seniority_codes(values: Iterable[str]) -> npt.NDArray[np.int8]:
     for value in values:
         if value not in SENIORITY_CODE:
             raise InvalidProfileError(
-                f"seniority {value!r} is not one of {', '.join(SENIORITY_LEVELS)}", "seniority"
+                f"seniority {value!r} is not one of {', '.join(SENIORITY_CODE)}", "seniority"
             )
         out.append(SENIORITY_CODE[value])
     return np.asarray(out, dtype=np.int8)

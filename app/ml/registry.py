@@ -20,6 +20,14 @@ from sqlalchemy.orm import Session
 
 from app.db.models import MLModelVersion, ModelEvent
 from app.logging import get_logger
+from app.ml.errors import (
+    ActivationRefusedError,
+    InvalidModelIdError,
+    InvalidVersionError,
+    NothingToRollBackError,
+    VersionExistsError,
+    VersionNotFoundError,
+)
 
 MODEL_ID_PATTERN = re.compile(r"^[a-z_]+$")
 VERSION_PATTERN = re.compile(r"^v(\d+)\.(\d+)(-[a-z0-9-]+)?$")
@@ -31,36 +39,6 @@ EVENT_REJECTED = "rejected"
 EVENT_ROLLED_BACK = "rolled_back"
 
 log = get_logger(__name__)
-
-
-class RegistryError(Exception):
-    """Base of registry errors; `field` names the offending input for 4xx responses."""
-
-    field: str = "version"
-
-
-class InvalidModelIdError(RegistryError, ValueError):
-    field = "model_id"
-
-
-class InvalidVersionError(RegistryError, ValueError):
-    field = "version"
-
-
-class VersionExistsError(RegistryError):
-    field = "version"
-
-
-class VersionNotFoundError(RegistryError, LookupError):
-    field = "version"
-
-
-class ActivationRefusedError(RegistryError):
-    field = "version"
-
-
-class NothingToRollBackError(RegistryError):
-    field = "model_id"
 
 
 def validate_model_id(model_id: str) -> str:

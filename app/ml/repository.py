@@ -15,8 +15,9 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.enums import EMBEDDING_DIM
 from app.db.models import Company, Job, JobSkill, Skill, Talent, TalentSkill
-from app.ml.embeddings import EMBEDDING_DIM, load_embedding_matrix
+from app.ml.embeddings import load_embedding_matrix
 from app.ml.profiles import JobTable, SkillVocab, TalentTable, job_table, talent_table
 from app.ml.types import JobProfile, SkillLevel, TalentProfile
 

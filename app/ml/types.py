@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-Source = Literal["ml", "fallback"]
-Category = Literal["skills", "experience", "location", "salary", "culture", "text"]
+from app.core.enums import FactorCategory, MatchSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +72,7 @@ class JobProfile:
 @dataclass(frozen=True, slots=True)
 class Factor:
     factor: str
-    category: Category
+    category: FactorCategory
     impact: float
     description: str
 
@@ -92,7 +90,7 @@ class MatchResult:
 
     id: uuid.UUID | None
     score: float
-    source: Source
+    source: MatchSource
     model_version: str | None
     explanation: Explanation
 
@@ -101,5 +99,5 @@ class MatchResult:
 class MatchOutcome:
     matches: list[MatchResult]
     model_version: str | None
-    source: Source
+    source: MatchSource
     timings: dict[str, float] = field(default_factory=dict)

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from app.seeding.service import SeedConflictError, SeedReport, seed_world
+from app.seeding.errors import SeedConflictError
+from app.seeding.service import SeedReport, seed_world
 from app.seeding.vocab import load_vocab
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from app.db.models import COMPANY_SIZES, REMOTE_POLICIES, REMOTE_PREFERENCES, WORK_STYLES
+from app.core.enums import CompanySize, RemotePolicy, RemotePreference, WorkStyle
 from app.seeding.texts import TextBook, build_textbook
 from app.seeding.vocab import Vocab, load_vocab
 
@@ -100,7 +100,7 @@ class Jobs:
     lat: FloatArray
     lon: FloatArray
     city: IntArray
-    remote: IntArray  # index into REMOTE_POLICIES
+    remote: IntArray  # index into RemotePolicy
     salary_min: IntArray
     salary_max: IntArray
     is_open: BoolArray
@@ -120,7 +120,7 @@ class Talents:
     lat: FloatArray
     lon: FloatArray
     city: IntArray
-    remote: IntArray  # index into REMOTE_PREFERENCES
+    remote: IntArray  # index into RemotePreference
     salary_min: IntArray
     salary_max: IntArray
     pref_size: IntArray  # -1 = no preference
@@ -244,8 +244,8 @@ def _companies(rng: np.random.Generator, vocab: Vocab, n: int) -> Companies:
         names=names,
         group=[groups[g] for g in group_idx],
         industry=industries,
-        size=rng.choice(len(COMPANY_SIZES), size=n, p=[0.2, 0.25, 0.25, 0.2, 0.1]),
-        work_style=rng.integers(0, len(WORK_STYLES), size=n),
+        size=rng.choice(len(CompanySize), size=n, p=[0.2, 0.25, 0.25, 0.2, 0.1]),
+        work_style=rng.integers(0, len(WorkStyle), size=n),
         age_days=rng.uniform(200, 2000, size=n),
     )
 
@@ -305,7 +305,7 @@ def _jobs(
         lat=_jitter(rng, lat, 0.03),
         lon=_jitter(rng, lon, 0.03),
         city=city.astype(np.int64),
-        remote=rng.choice(len(REMOTE_POLICIES), size=n, p=[0.3, 0.4, 0.3]),
+        remote=rng.choice(len(RemotePolicy), size=n, p=[0.3, 0.4, 0.3]),
         salary_min=salary_min,
         salary_max=salary_max,
         is_open=rng.random(n) < 0.9,
@@ -378,12 +378,12 @@ def _talents(rng: np.random.Generator, vocab: Vocab, n: int, variants: int) -> T
         rng, 0.95 * base * multiplier * SENIORITY_SALARY[level], (1.1, 1.4), 0.15
     )
 
-    pref_size = np.where(
-        rng.random(n) < 0.7, rng.integers(0, len(COMPANY_SIZES), size=n), -1
-    ).astype(np.int64)
-    pref_style = np.where(
-        rng.random(n) < 0.7, rng.integers(0, len(WORK_STYLES), size=n), -1
-    ).astype(np.int64)
+    pref_size = np.where(rng.random(n) < 0.7, rng.integers(0, len(CompanySize), size=n), -1).astype(
+        np.int64
+    )
+    pref_style = np.where(rng.random(n) < 0.7, rng.integers(0, len(WorkStyle), size=n), -1).astype(
+        np.int64
+    )
     n_industries = rng.choice(3, size=n, p=[0.3, 0.4, 0.3])
     industry_start = rng.integers(0, 5, size=n)
     pref_industries = []
@@ -406,7 +406,7 @@ def _talents(rng: np.random.Generator, vocab: Vocab, n: int, variants: int) -> T
         lat=_jitter(rng, lat, 0.05),
         lon=_jitter(rng, lon, 0.05),
         city=city.astype(np.int64),
-        remote=rng.choice(len(REMOTE_PREFERENCES), size=n, p=[0.3, 0.3, 0.15, 0.25]),
+        remote=rng.choice(len(RemotePreference), size=n, p=[0.3, 0.3, 0.15, 0.25]),
         salary_min=salary_min,
         salary_max=salary_max,
         pref_size=pref_size,

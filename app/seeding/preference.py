@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from app.db.models import REMOTE_POLICIES, REMOTE_PREFERENCES
+from app.core.enums import RemotePolicy, RemotePreference
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -55,9 +55,12 @@ WEIGHTS: dict[str, float] = {
 NOISE_SD = 4.0
 EARTH_RADIUS_KM = 6371.0
 
-_REMOTE, _HYBRID, _ONSITE = (REMOTE_POLICIES.index(p) for p in ("remote", "hybrid", "onsite"))
-_WANTS_REMOTE = REMOTE_PREFERENCES.index("remote")
-_WANTS_ONSITE = REMOTE_PREFERENCES.index("onsite")
+_REMOTE, _HYBRID, _ONSITE = (
+    list(RemotePolicy).index(p)
+    for p in (RemotePolicy.REMOTE, RemotePolicy.HYBRID, RemotePolicy.ONSITE)
+)
+_WANTS_REMOTE = list(RemotePreference).index(RemotePreference.REMOTE)
+_WANTS_ONSITE = list(RemotePreference).index(RemotePreference.ONSITE)
 
 
 def skill_coverage(

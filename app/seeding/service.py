@@ -1,45 +1,41 @@
 """Write a generated world into the database, then embed its (bounded) texts.
 
-Rows go in with SQLAlchemy Core `insert(table)` executemany in chunks, inside one
-transaction: a failed seed leaves nothing half-written. Embedding runs afterwards through
-`ensure_embeddings`, which commits per chunk and so resumes if interrupted.
+Rows go in as bulk inserts in chunks (`app.seeding.repository`: COPY on Postgres), inside one
+unit of work: a failed seed leaves nothing half-written. Embedding runs afterwards, in a second
+unit of work, through `ensure_embeddings`. Given an engine, `seed_world` opens a
+`session_scope` per unit and commits each embedded chunk (so an interrupted run resumes);
+given a session, everything joins the caller's transaction and the caller commits.
 """
 
 from __future__ import annotations
 
-import json
 import resource
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import JSON, Engine, Table, delete, func, insert, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from app.db.base import utcnow
+from app.core.enums import CompanySize, RemotePolicy, RemotePreference, Seniority, WorkStyle
+from app.db.base import Base, utcnow
 from app.db.models import (
-    COMPANY_SIZES,
-    REMOTE_POLICIES,
-    REMOTE_PREFERENCES,
-    SENIORITY_LEVELS,
-    WORK_STYLES,
     Company,
-    Embedding,
     Job,
     JobSkill,
     LabelledPair,
-    Match,
-    MatchFeedback,
-    Skill,
     Talent,
     TalentSkill,
 )
+from app.db.session import session_scope
 from app.logging import get_logger
+from app.seeding import repository
+from app.seeding.errors import SeedConflictError
 from app.seeding.generate import World, generate_world
 from app.seeding.pairs import Pairs, label_pairs
 
@@ -47,12 +43,14 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
 log = get_logger(__name__)
+# Stored values by the integer codes the world is drawn with (a code is the value's position).
+_LEVELS = tuple(m.value for m in Seniority)
+_PREFERENCES = tuple(m.value for m in RemotePreference)
+_POLICIES = tuple(m.value for m in RemotePolicy)
+_SIZES = tuple(m.value for m in CompanySize)
+_STYLES = tuple(m.value for m in WorkStyle)
 
 CHUNK_ROWS = 10_000
-
-
-class SeedConflictError(ValueError):
-    """The database already holds rows of the world this seed would write."""
 
 
 @dataclass
@@ -115,22 +113,16 @@ def _timestamps(now: datetime, age_days: np.ndarray[Any, Any]) -> list[datetime]
 def _skill_ids(session: Session, world: World) -> tuple[np.ndarray[Any, Any], int]:
     """Database id per vocabulary skill, inserting the ones the table lacks."""
     names = [s.name for s in world.vocab.skills]
-    query = select(Skill.name, Skill.id).where(Skill.name.in_(names))
-    existing: dict[str, int] = {name: skill_id for name, skill_id in session.execute(query)}
+    existing = repository.skill_ids(session, names)
     missing = [
         {"name": s.name, "aliases": [], "category": s.category, "hot": s.hot}
         for s in world.vocab.skills
         if s.name not in existing
     ]
     if missing:
-        session.execute(insert(_table(Skill)), missing)
-        existing = {name: skill_id for name, skill_id in session.execute(query)}
+        repository.insert_skills(session, missing)
+        existing = repository.skill_ids(session, names)
     return np.array([existing[n] for n in names], dtype=np.int64), len(missing)
-
-
-def _table(model: Any) -> Table:
-    table: Table = model.__table__
-    return table
 
 
 def _company_rows(world: World, now: datetime) -> list[dict[str, Any]]:
@@ -142,8 +134,8 @@ def _company_rows(world: World, now: datetime) -> list[dict[str, Any]]:
             "owner_user_id": c.owner_ids[i],
             "name": c.names[i],
             "industry": c.industry[i],
-            "size": COMPANY_SIZES[c.size[i]],
-            "work_style": WORK_STYLES[c.work_style[i]],
+            "size": _SIZES[c.size[i]],
+            "work_style": _STYLES[c.work_style[i]],
             "created_at": created[i],
         }
         for i in range(len(c.ids))
@@ -167,14 +159,14 @@ def _job_rows(world: World, now: datetime) -> Callable[[int, int], list[dict[str
                 "description": texts.job_descriptions[text_index[i]],
                 "occupation_code": codes[j.occupation[i]],
                 "occupation_source": "given",
-                "seniority": SENIORITY_LEVELS[j.seniority[i]],
+                "seniority": _LEVELS[j.seniority[i]],
                 "min_years": float(j.min_years[i]),
                 "max_years": max_years[i],
                 "location_name": f"{cities[j.city[i]].name}, {cities[j.city[i]].country}",
                 "latitude": float(j.lat[i]),
                 "longitude": float(j.lon[i]),
                 "timezone": cities[j.city[i]].timezone,
-                "remote_policy": REMOTE_POLICIES[j.remote[i]],
+                "remote_policy": _POLICIES[j.remote[i]],
                 "salary_min": int(j.salary_min[i]),
                 "salary_max": int(j.salary_max[i]),
                 "currency": "USD",
@@ -204,21 +196,19 @@ def _talent_rows(world: World, now: datetime) -> Callable[[int, int], list[dict[
                 "occupation_code": codes[t.occupation[i]],
                 "occupation_source": "given",
                 "years_experience": float(t.years[i]),
-                "seniority": SENIORITY_LEVELS[t.seniority[i]],
+                "seniority": _LEVELS[t.seniority[i]],
                 "location_name": f"{cities[t.city[i]].name}, {cities[t.city[i]].country}",
                 "latitude": float(t.lat[i]),
                 "longitude": float(t.lon[i]),
                 "timezone": cities[t.city[i]].timezone,
-                "remote_preference": REMOTE_PREFERENCES[t.remote[i]],
+                "remote_preference": _PREFERENCES[t.remote[i]],
                 "salary_min": int(t.salary_min[i]),
                 "salary_max": int(t.salary_max[i]),
                 "currency": "USD",
-                "preferred_company_size": (
-                    COMPANY_SIZES[t.pref_size[i]] if t.pref_size[i] >= 0 else None
-                ),
+                "preferred_company_size": (_SIZES[t.pref_size[i]] if t.pref_size[i] >= 0 else None),
                 "preferred_industries": t.pref_industries[i],
                 "preferred_work_style": (
-                    WORK_STYLES[t.pref_style[i]] if t.pref_style[i] >= 0 else None
+                    _STYLES[t.pref_style[i]] if t.pref_style[i] >= 0 else None
                 ),
                 "bio": texts.bios[text_index[i]],
                 "resume_text": texts.resumes[text_index[i]],
@@ -285,34 +275,9 @@ def _pair_rows(world: World, pairs: Pairs, now: datetime) -> list[dict[str, Any]
     ]
 
 
-def _copy(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Postgres COPY in the session's own transaction: ~5-10x executemany at 100k rows."""
-    from psycopg import sql
-
-    columns = list(rows[0])
-    json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
-    )
-    driver = session.connection().connection.driver_connection
-    assert driver is not None
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row([json.dumps(row[c]) if c in json_columns else row[c] for c in columns])
-
-
-def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        _copy(session, table, rows)
-    else:
-        session.execute(insert(table), rows)
-
-
 def _write(
     session: Session,
-    table: Table,
+    model: type[Base],
     total: int,
     make_rows: Callable[[int, int], list[dict[str, Any]]],
     bar: Progress | None,
@@ -321,51 +286,14 @@ def _write(
     task = bar.add_task(label, total=total) if bar is not None else None
     for start in range(0, total, CHUNK_ROWS):
         stop = min(total, start + CHUNK_ROWS)
-        _insert(session, table, make_rows(start, stop))
+        repository.insert_rows(session, model, make_rows(start, stop))
         if bar is not None and task is not None:
             bar.advance(task, stop - start)
     return total
 
 
-def reset_world(session: Session) -> None:
-    """Delete every talent, job, company and what hangs off them (skills and vectors stay).
-
-    Kept embeddings are what makes a re-seed of unchanged texts embed nothing.
-    """
-    for model in (
-        LabelledPair,
-        MatchFeedback,
-        Match,
-        JobSkill,
-        TalentSkill,
-        Job,
-        Talent,
-        Company,
-    ):
-        session.execute(delete(_table(model)))
-
-
-def prune_orphan_embeddings(session: Session) -> int:
-    """Drop stored vectors whose owner no longer exists; returns how many."""
-    removed = 0
-    for kind, model in (("talent", Talent), ("job", Job)):
-        result = session.execute(
-            delete(Embedding).where(
-                Embedding.owner_kind == kind,
-                Embedding.owner_id.not_in(select(model.id)),
-            )
-        )
-        removed += int(getattr(result, "rowcount", 0) or 0)
-    return removed
-
-
 def _refuse_conflicts(session: Session, world: World) -> None:
-    clash = session.scalar(
-        select(func.count()).select_from(Talent).where(Talent.id.in_(world.talents.ids[:50]))
-    ) or session.scalar(
-        select(func.count()).select_from(Company).where(Company.id.in_(world.companies.ids[:50]))
-    )
-    if clash:
+    if repository.world_exists(session, world.talents.ids[:50], world.companies.ids[:50]):
         raise SeedConflictError(
             f"the database already holds the world of --seed {world.seed}; "
             "use --reset to replace it, --if-empty to skip, or another --seed"
@@ -387,6 +315,76 @@ def _examples(world: World) -> tuple[list[dict[str, str]], list[dict[str, str]]]
     return talents, companies
 
 
+def _unit_of_work(target: Session | Engine) -> AbstractContextManager[Session]:
+    """A `session_scope` of our own for an engine; the caller's session, left to the caller
+    to commit, otherwise."""
+    return session_scope(target) if isinstance(target, Engine) else nullcontext(target)
+
+
+def _write_world(
+    session: Session,
+    world: World,
+    labelled: Pairs,
+    report: SeedReport,
+    *,
+    reset: bool,
+    progress: bool,
+) -> None:
+    """Every row of the world (after deleting the current one when `reset`); flushes only."""
+    now = utcnow()
+    if reset:
+        repository.reset_world(session)
+    _refuse_conflicts(session, world)
+    skill_ids, new_skills = _skill_ids(session, world)
+    report.counts["skills"] = new_skills
+    with _progress(progress) as bar:
+        company_rows = _company_rows(world, now)
+        report.counts["companies"] = _write(
+            session,
+            Company,
+            len(company_rows),
+            lambda a, b: company_rows[a:b],
+            bar,
+            "companies",
+        )
+        report.counts["jobs"] = _write(
+            session, Job, len(world.jobs.ids), _job_rows(world, now), bar, "jobs"
+        )
+        report.counts["job_skills"] = _write(
+            session,
+            JobSkill,
+            len(world.jobs.skills),
+            _skill_link_rows(world.jobs.ids, world.jobs.skills, skill_ids, "job"),
+            bar,
+            "job skills",
+        )
+        report.counts["talents"] = _write(
+            session,
+            Talent,
+            len(world.talents.ids),
+            _talent_rows(world, now),
+            bar,
+            "talents",
+        )
+        report.counts["talent_skills"] = _write(
+            session,
+            TalentSkill,
+            len(world.talents.skills),
+            _skill_link_rows(world.talents.ids, world.talents.skills, skill_ids, "talent"),
+            bar,
+            "talent skills",
+        )
+        pair_rows = _pair_rows(world, labelled, now)
+        report.counts["labelled_pairs"] = _write(
+            session,
+            LabelledPair,
+            len(pair_rows),
+            lambda a, b: pair_rows[a:b],
+            bar,
+            "pairs",
+        )
+
+
 def seed_world(
     target: Session | Engine,
     *,
@@ -406,26 +404,11 @@ def seed_world(
     `if_empty` skips everything when any talent exists; `reset` deletes the current world
     first. Seeding the same seed twice without either raises SeedConflictError.
     """
-    if isinstance(target, Engine):
-        with Session(target, expire_on_commit=False) as session:
-            return seed_world(
-                session,
-                talents=talents,
-                jobs=jobs,
-                companies=companies,
-                pairs=pairs,
-                seed=seed,
-                text_variants=text_variants,
-                embed=embed,
-                reset=reset,
-                if_empty=if_empty,
-                progress=progress,
-            )
-    session = target
     report = SeedReport(seed=seed)
-    if if_empty and session.scalar(select(func.count()).select_from(Talent)):
-        report.skipped = True
-        return report
+    with _unit_of_work(target) as session:
+        if if_empty and repository.has_talents(session):
+            report.skipped = True
+            return report
 
     started = time.perf_counter()
     world = generate_world(
@@ -435,63 +418,8 @@ def seed_world(
     report.seconds["generate"] = round(time.perf_counter() - started, 3)
 
     started = time.perf_counter()
-    now = utcnow()
-    try:
-        if reset:
-            reset_world(session)
-        _refuse_conflicts(session, world)
-        skill_ids, new_skills = _skill_ids(session, world)
-        report.counts["skills"] = new_skills
-        with _progress(progress) as bar:
-            company_rows = _company_rows(world, now)
-            report.counts["companies"] = _write(
-                session,
-                _table(Company),
-                len(company_rows),
-                lambda a, b: company_rows[a:b],
-                bar,
-                "companies",
-            )
-            report.counts["jobs"] = _write(
-                session, _table(Job), len(world.jobs.ids), _job_rows(world, now), bar, "jobs"
-            )
-            report.counts["job_skills"] = _write(
-                session,
-                _table(JobSkill),
-                len(world.jobs.skills),
-                _skill_link_rows(world.jobs.ids, world.jobs.skills, skill_ids, "job"),
-                bar,
-                "job skills",
-            )
-            report.counts["talents"] = _write(
-                session,
-                _table(Talent),
-                len(world.talents.ids),
-                _talent_rows(world, now),
-                bar,
-                "talents",
-            )
-            report.counts["talent_skills"] = _write(
-                session,
-                _table(TalentSkill),
-                len(world.talents.skills),
-                _skill_link_rows(world.talents.ids, world.talents.skills, skill_ids, "talent"),
-                bar,
-                "talent skills",
-            )
-            pair_rows = _pair_rows(world, labelled, now)
-            report.counts["labelled_pairs"] = _write(
-                session,
-                _table(LabelledPair),
-                len(pair_rows),
-                lambda a, b: pair_rows[a:b],
-                bar,
-                "pairs",
-            )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+    with _unit_of_work(target) as session:
+        _write_world(session, world, labelled, report, reset=reset, progress=progress)
     report.seconds["write"] = round(time.perf_counter() - started, 3)
     report.label_mean = round(float(labelled.label.mean()), 2) if len(labelled) else 0.0
     report.train_share = round(float(labelled.train.mean()), 4) if len(labelled) else 0.0
@@ -507,13 +435,19 @@ def seed_world(
         from app.ml.embeddings import ensure_embeddings
 
         started = time.perf_counter()
-        report.texts_embedded = {
-            "job": ensure_embeddings(session, "job", world.jobs.ids, progress=progress),
-            "talent": ensure_embeddings(session, "talent", world.talents.ids, progress=progress),
-        }
-        if reset:
-            prune_orphan_embeddings(session)
-            session.commit()
+        with _unit_of_work(target) as session:
+            # Only a unit of work of our own is committed chunk by chunk.
+            checkpoint = session.commit if isinstance(target, Engine) else None
+            report.texts_embedded = {
+                "job": ensure_embeddings(
+                    session, "job", world.jobs.ids, progress=progress, checkpoint=checkpoint
+                ),
+                "talent": ensure_embeddings(
+                    session, "talent", world.talents.ids, progress=progress, checkpoint=checkpoint
+                ),
+            }
+            if reset:
+                repository.prune_orphan_embeddings(session)
         report.seconds["embed"] = round(time.perf_counter() - started, 3)
     report.example_talents, report.example_companies = _examples(world)
     report.peak_rss_mb = round(peak_rss_mb(), 1)

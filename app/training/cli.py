@@ -12,6 +12,7 @@ from rich.table import Table
 
 from app.db.session import get_engine, session_scope
 from app.ml import registry
+from app.ml.errors import RegistryError
 from app.settings import get_settings
 from app.training.initial import train_initial
 from app.training.pipeline import TrainingPipeline
@@ -25,7 +26,7 @@ def _model_id(model_id: str | None) -> str:
     return model_id or get_settings().matcher_model_id
 
 
-def _fail(exc: registry.RegistryError) -> None:
+def _fail(exc: RegistryError) -> None:
     console.print(f"[red]error ({exc.field}):[/red] {escape(str(exc))}")
     raise typer.Exit(code=2)
 
@@ -50,7 +51,7 @@ def list_command(
                     row.trained_at.strftime("%Y-%m-%d %H:%M"),
                     row.created_by or "",
                 )
-    except registry.RegistryError as exc:
+    except RegistryError as exc:
         _fail(exc)
     console.print(table)
 
@@ -70,7 +71,7 @@ def activate_command(
         with session_scope(get_engine()) as session:
             row = activate_verified(session, version, actor=actor)
             console.print(f"{row.model_id}: {row.version} is active")
-    except registry.RegistryError as exc:
+    except RegistryError as exc:
         _fail(exc)
 
 
@@ -84,7 +85,7 @@ def rollback_command(
         with session_scope(get_engine()) as session:
             row = registry.rollback(session, _model_id(model_id), actor=actor)
             console.print(f"{row.model_id}: rolled back to {row.version}")
-    except registry.RegistryError as exc:
+    except RegistryError as exc:
         _fail(exc)
 
 

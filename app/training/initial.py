@@ -28,10 +28,8 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import LabelledPair
 from app.logging import get_logger
 from app.ml import fallback, registry
 from app.ml.errors import ModelLoadError
@@ -52,7 +50,7 @@ from app.ml.profiles import JobTable, SkillVocab, TalentTable
 from app.ml.repository import load_job_table, load_talent_table
 from app.ml.sub_scores import category_scale
 from app.settings import Settings, get_settings
-from app.training import quality
+from app.training import quality, repository
 from app.training.serving_view import ServingMix, serving_view
 
 FloatArray = npt.NDArray[np.float64]
@@ -277,15 +275,7 @@ def load_labelled_pairs(
 
     The train part is stacked with its serving-like copies (`serving_view`); the valid part
     is scored as stored, so the synthetic metrics stay comparable across versions."""
-    rows = session.execute(
-        select(
-            LabelledPair.talent_id,
-            LabelledPair.job_id,
-            LabelledPair.label,
-            LabelledPair.split,
-            LabelledPair.created_at,
-        ).order_by(LabelledPair.id)
-    ).all()
+    rows = repository.labelled_pair_rows(session)
     digest = hashlib.sha256()
     for r in sorted(rows, key=lambda r: (str(r[0]), str(r[1]))):
         digest.update(f"{r[0]},{r[1]},{r[2]:.4f},{r[3]}\n".encode())
@@ -353,7 +343,8 @@ def train_initial(
     settings: Settings | None = None,
 ) -> InitialOutcome:
     """Train on the seeded labelled pairs, save the artifact and register it; activate it
-    only when it does not lose to the text baseline on the external benchmarks."""
+    only when it does not lose to the text baseline on the external benchmarks. Flushes
+    only: the caller's unit of work (`app train --initial` uses `session_scope`) commits."""
     if if_missing and (version := active_artifact_ok(session, model_id)) is not None:
         return InitialOutcome(False, version, f"active version {version} verifies; nothing to do")
     train, valid, data_hash, start, end = load_labelled_pairs(session)
@@ -398,7 +389,6 @@ def train_initial(
         registry.reject_version(
             session, version, actor=created_by, reason=reason, details={"external": external}
         )
-    session.commit()
     log.info(
         "initial_model_trained",
         version=version,

@@ -3,7 +3,7 @@
 One run:
 1. Gate: train when forced, or when the schedule is due (every `training_schedule_days`) and at
    least `training_min_new_samples` labels arrived after the newest training window.
-2. Labels (SQL, `app.training.labels`) are split by time: the oldest part trains, the newest
+2. Labels (SQL, `app.training.repository`) are split by time: the oldest part trains, the newest
    `training_valid_fraction` validates. The round count comes from talent-grouped CV inside
    the training part (the matcher's own recipe), so the validation set stays untouched for
    the comparison.
@@ -36,10 +36,11 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from app.db.models import LabelledPair, MLModelVersion, TrainingRun
+from app.db.models import MLModelVersion, TrainingRun
+from app.db.session import session_scope
 from app.logging import get_logger
 from app.ml import fallback, registry
 from app.ml.errors import ModelLoadError
@@ -53,8 +54,9 @@ from app.ml.matcher import (
     sha256_file,
 )
 from app.settings import Settings, get_settings
-from app.training import quality
+from app.training import quality, repository
 from app.training.dataset import Dataset, build_dataset
+from app.training.errors import TrainingInProgressError
 from app.training.evaluation import GateDecision, Metrics, evaluate, promotion_gate
 from app.training.initial import (
     LabelledData,
@@ -63,7 +65,7 @@ from app.training.initial import (
     load_labelled_pairs,
     training_features,
 )
-from app.training.labels import POSITIVE_MIN_GRADE, as_utc, count_labels, data_hash, fetch_labels
+from app.training.labels import POSITIVE_MIN_GRADE, as_utc, data_hash
 from app.training.lock import TrainingLock, try_acquire
 from app.training.targets import calibrated_scale
 
@@ -90,14 +92,6 @@ class SeedRows:
     pairs: int
 
 
-class TrainingInProgressError(Exception):
-    """Another run holds the training lock; `run_id` is that run (None if not yet visible)."""
-
-    def __init__(self, run_id: uuid.UUID | None) -> None:
-        self.run_id = run_id
-        super().__init__(f"a training run is already in progress (run {run_id})")
-
-
 class SkipTraining(Exception):
     """Not an error: the run decided not to train, and says why."""
 
@@ -116,41 +110,34 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def running_run_id(session: Session) -> uuid.UUID | None:
-    return session.scalar(
-        select(TrainingRun.id)
-        .where(TrainingRun.status == "running")
-        .order_by(TrainingRun.started_at.desc())
-        .limit(1)
-    )
+def _lock_holder(engine: Engine, wait: float = 2.0) -> uuid.UUID | None:
+    """The run holding the lock; its `running` row may commit a moment after the lock is
+    taken, so look again (a fresh transaction each time) for up to `wait` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        with session_scope(engine) as session:
+            holder = repository.running_run_id(session)
+        if holder is not None or time.monotonic() >= deadline:
+            return holder
+        time.sleep(0.05)
 
 
 def start_run(engine: Engine, *, force: bool, triggered_by: str) -> tuple[uuid.UUID, TrainingLock]:
     """Take the lock and record a `running` row; the caller must hand the lock to `execute`.
 
     Rows still `running` while we hold the lock belong to a process that died: they are closed
-    as failed, so a crash never leaves a run that looks alive.
+    as failed, so a crash never leaves a run that looks alive. The row commits in its own
+    `session_scope` before training starts, so other callers see the run at once.
     """
     lock = try_acquire(engine)
     if lock is None:
-        deadline = time.monotonic() + 2.0
-        with Session(engine) as session:
-            holder = running_run_id(session)
-            while holder is None and time.monotonic() < deadline:
-                time.sleep(0.05)
-                session.rollback()
-                holder = running_run_id(session)
-        raise TrainingInProgressError(holder)
+        raise TrainingInProgressError(_lock_holder(engine))
     try:
-        with Session(engine) as session:
-            session.execute(
-                update(TrainingRun)
-                .where(TrainingRun.status == "running")
-                .values(status="failed", message=ABANDONED, finished_at=_utcnow())
+        with session_scope(engine) as session:
+            repository.fail_running_runs(session, message=ABANDONED, finished_at=_utcnow())
+            run = repository.add_run(
+                session, TrainingRun(status="running", forced=force, triggered_by=triggered_by)
             )
-            run = TrainingRun(status="running", forced=force, triggered_by=triggered_by)
-            session.add(run)
-            session.commit()
             run_id = run.id
     except BaseException:
         lock.release()
@@ -195,15 +182,14 @@ class TrainingPipeline:
             lock.release()
 
     def _finish(self, outcome: RunOutcome) -> None:
-        with Session(self.engine) as session:
-            run = session.get(TrainingRun, outcome.run_id)
+        with session_scope(self.engine) as session:
+            run = repository.get_run(session, outcome.run_id)
             if run is None:
                 return
             if outcome.status != "succeeded":
                 run.status, run.message = outcome.status, outcome.message
                 run.metrics = outcome.metrics
                 run.finished_at = self.now()
-            session.commit()
         event = (
             "training_finished" if outcome.status == "succeeded" else f"training_{outcome.status}"
         )
@@ -217,12 +203,7 @@ class TrainingPipeline:
         )
 
     def _last_version(self, session: Session) -> MLModelVersion | None:
-        return session.scalar(
-            select(MLModelVersion)
-            .where(MLModelVersion.model_id == self.model_id)
-            .order_by(MLModelVersion.trained_at.desc())
-            .limit(1)
-        )
+        return repository.latest_trained_version(session, self.model_id)
 
     def not_due_reason(self, session: Session) -> str | None:
         """Why an unforced run would not train now, or None when it is due (cheap: one row
@@ -238,7 +219,7 @@ class TrainingPipeline:
                     f"{s.training_schedule_days} days); pass force to train now"
                 )
         since = as_utc(last.training_window_end) if last and last.training_window_end else None
-        new = count_labels(session, since=since)
+        new = repository.count_labels(session, since=since)
         if new < s.training_min_new_samples:
             return (
                 f"too little new feedback: {new} new labelled samples since "
@@ -254,7 +235,7 @@ class TrainingPipeline:
             raise SkipTraining(reason)
         last = self._last_version(session)
         since = as_utc(last.training_window_end) if last and last.training_window_end else None
-        return count_labels(session, since=since)
+        return repository.count_labels(session, since=since)
 
     def _split(self, data: Dataset) -> tuple[Dataset, Dataset]:
         """Oldest rows train, newest validate; rows sharing the cut instant stay together."""
@@ -296,7 +277,7 @@ class TrainingPipeline:
     def _seed_pairs(self, session: Session, group_offset: int) -> SeedRows | None:
         if not self.settings.training_include_seed_pairs:
             return None
-        if session.scalar(select(LabelledPair.id).limit(1)) is None:
+        if not repository.has_labelled_pairs(session):
             return None
         train, valid, digest, _start, _end = load_labelled_pairs(session)
         return SeedRows(
@@ -304,7 +285,7 @@ class TrainingPipeline:
             targets=np.concatenate([train.labels, valid.labels]),
             groups=np.concatenate([train.groups, valid.groups]) + group_offset,
             digest=digest,
-            pairs=int(session.scalar(select(func.count()).select_from(LabelledPair)) or 0),
+            pairs=repository.count_labelled_pairs(session),
         )
 
     @staticmethod
@@ -320,9 +301,9 @@ class TrainingPipeline:
     def _train(self, run_id: uuid.UUID, *, force: bool, triggered_by: str) -> RunOutcome:
         s = self.settings
         now = self.now()
-        with Session(self.engine) as session:
+        with session_scope(self.engine) as session:
             new = self._gate(session, force)
-            labels = fetch_labels(session, until=now)
+            labels = repository.fetch_labels(session, until=now)
             if len(labels) < MIN_TRAIN_ROWS:
                 raise SkipTraining(
                     f"too little feedback: {len(labels)} labelled samples in total, "
@@ -338,7 +319,7 @@ class TrainingPipeline:
                 f"(need {MIN_TRAIN_ROWS} and {s.training_min_valid_queries})"
             )
 
-        with Session(self.engine) as session:
+        with session_scope(self.engine) as session:
             champion_name, champion_scores = self._champion(session)
             seed = self._seed_pairs(session, group_offset=int(data.groups.max(initial=0)) + 1)
             version = registry.next_version(session, self.model_id)
@@ -347,7 +328,7 @@ class TrainingPipeline:
             train.grades, champion_scores(train.features), reference=champion_name
         )
         train, valid = train.with_targets(scale.targets), valid.with_targets(scale.targets)
-        with Session(self.engine) as session:
+        with session_scope(self.engine) as session:
             features, source = training_features(
                 session, [(r.talent_id, r.job_id) for r in train.labels]
             )
@@ -395,7 +376,7 @@ class TrainingPipeline:
             reloaded = MatchingModel.load(artifact, expected_sha256=sha)
             if not np.allclose(reloaded.predict(valid.features), model.predict(valid.features)):
                 raise ModelLoadError(f"artifact {artifact} does not reproduce the trained model")
-            with Session(self.engine) as session:
+            with session_scope(self.engine) as session:
                 decision = _recheck_champion(session, self.model_id, parent, decision)
                 metrics["gate"] = decision.as_dict()
                 registry.register_version(
@@ -429,7 +410,7 @@ class TrainingPipeline:
                     if decision.promote
                     else f"{version} rejected: {decision.reason}"
                 )
-                run = session.get(TrainingRun, run_id)
+                run = repository.get_run(session, run_id)
                 if run is not None:
                     run.status = "succeeded"
                     run.candidate_version = version
@@ -437,7 +418,6 @@ class TrainingPipeline:
                     run.metrics = metrics
                     run.message = message
                     run.finished_at = self.now()
-                session.commit()
         except BaseException:
             shutil.rmtree(artifact, ignore_errors=True)
             raise

@@ -13,11 +13,12 @@ import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
+from app.db.session import session_scope
 from app.logging import get_logger
 from app.settings import Settings, get_settings
-from app.training.pipeline import TrainingInProgressError, TrainingPipeline
+from app.training.errors import TrainingInProgressError
+from app.training.pipeline import TrainingPipeline
 from app.training.service import trigger_training
 
 log = get_logger(__name__)
@@ -33,7 +34,7 @@ class TrainingScheduler:
     def check_once(self) -> uuid.UUID | None:
         """Start an unforced run if it is due; returns its id, or None."""
         pipeline = TrainingPipeline(self.engine, settings=self.settings)
-        with Session(self.engine) as session:
+        with session_scope(self.engine) as session:
             reason = pipeline.not_due_reason(session)
         if reason is not None:
             log.debug("training_not_due", reason=reason)

@@ -8,10 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.enums import ModelStatus, RunStatus
 from app.db.models import MLModelVersion, TrainingRun
-
-ModelStatus = Literal["active", "candidate", "rejected", "retired"]
-RunStatus = Literal["running", "succeeded", "failed", "skipped"]
 
 
 class TriggerRequest(BaseModel):

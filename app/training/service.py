@@ -20,17 +20,11 @@ from app.ml import registry
 from app.ml.errors import ModelLoadError
 from app.ml.matcher import MatchingModel
 from app.settings import Settings, get_settings
+from app.training import repository
+from app.training.errors import ArtifactInvalidError, RunNotFoundError
 from app.training.pipeline import TrainingPipeline, start_run
 
 log = get_logger(__name__)
-
-
-class RunNotFoundError(LookupError):
-    """No training run has that id."""
-
-
-class ArtifactInvalidError(registry.RegistryError):
-    """The artifact is missing or fails verification: activating it would break serving."""
 
 
 def trigger_training(
@@ -55,7 +49,7 @@ def trigger_training(
 
 
 def get_run(session: Session, run_id: uuid.UUID) -> TrainingRun:
-    run = session.get(TrainingRun, run_id)
+    run = repository.get_run(session, run_id)
     if run is None:
         raise RunNotFoundError(f"training run {run_id} not found")
     return run
@@ -68,6 +62,4 @@ def activate_verified(session: Session, version: str, *, actor: str) -> MLModelV
         MatchingModel.load(Path(row.artifact_path), expected_sha256=row.artifact_sha256)
     except ModelLoadError as exc:
         raise ArtifactInvalidError(f"version {version!r} cannot be activated: {exc}") from exc
-    activated = registry.activate_version(session, version, actor=actor)
-    session.commit()
-    return activated
+    return registry.activate_version(session, version, actor=actor)

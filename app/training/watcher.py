@@ -25,19 +25,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from app.db.models import MLModelVersion
+from app.db.session import session_scope
 from app.logging import get_logger
 from app.ml import registry
 from app.ml.errors import ModelLoadError
 from app.ml.matcher import MatchingModel
+from app.training import repository
 
 log = get_logger(__name__)
 
 Loader = Callable[[Path, str], MatchingModel]
-Swap = Callable[[MatchingModel], None]
+Swap = Callable[[MatchingModel], object]
 
 
 def load_artifact(path: Path, sha256: str) -> MatchingModel:
@@ -87,13 +88,7 @@ class ModelWatcher:
         self.status = WatcherStatus(model_id=self.model_id)
 
     def _active_row(self, session: Session) -> _Active | None:
-        row = session.execute(
-            select(
-                MLModelVersion.version,
-                MLModelVersion.artifact_path,
-                MLModelVersion.artifact_sha256,
-            ).where(MLModelVersion.model_id == self.model_id, MLModelVersion.is_active.is_(True))
-        ).first()
+        row = repository.active_artifact(session, self.model_id)
         return None if row is None else _Active(row[0], row[1], row[2])
 
     def _try_load(self, target: _Active) -> MatchingModel | None:
@@ -130,10 +125,10 @@ class ModelWatcher:
         for version in reversed(history):
             if version == active:
                 continue
-            row = session.scalar(select(MLModelVersion).where(MLModelVersion.version == version))
+            row = repository.version_artifact(session, version)
             if row is None:
                 continue
-            target = _Active(row.version, row.artifact_path, row.artifact_sha256)
+            target = _Active(row[0], row[1], row[2])
             model = self._try_load(target)
             if model is not None:
                 self._install(target, model)
@@ -141,7 +136,7 @@ class ModelWatcher:
 
     def check_once(self) -> WatcherStatus:
         """One poll: load and swap if the active pointer moved; never raises for a bad model."""
-        with self._check_lock, Session(self.engine) as session:
+        with self._check_lock, session_scope(self.engine) as session:
             active = self._active_row(session)
             self.status.active_version = active.version if active else None
             self.status.last_check_at = _now()

@@ -17,7 +17,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.api.main import create_app
-from app.matching.service import set_engine_state
 from app.settings import Settings
 from tests.factories import make_company, make_job, make_skill, make_talent
 from tests.jwt_tokens import HS_SECRET, JWKSServer, claims_for, hs256
@@ -46,10 +45,12 @@ def make_client(pg_engine: Engine, postgres_url: str) -> Iterator[Callable[..., 
     """Build a client for an app with settings overrides; every app is shut down afterwards."""
     clients: list[TestClient] = []
 
-    def build(**overrides: Any) -> TestClient:
+    def build(*, start: bool = True, **overrides: Any) -> TestClient:
+        """`start=False`: the caller enters the client (runs the lifespan) itself, and must."""
         url = overrides.pop("database_url", postgres_url)
         client = TestClient(create_app(api_settings(url, **overrides)))
-        client.__enter__()
+        if start:
+            client.__enter__()
         clients.append(client)
         return client
 
@@ -140,11 +141,3 @@ def redis_prefix() -> Iterator[str]:
             conn.delete(key)
     finally:
         conn.close()
-
-
-@pytest.fixture(autouse=True)
-def fresh_matching_engine() -> Iterator[None]:
-    """Each test starts with a new process-wide engine: no model, no cached candidate index."""
-    set_engine_state(None)
-    yield
-    set_engine_state(None)

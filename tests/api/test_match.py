@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Match
-from app.matching.service import get_engine_state
+from app.matching.service import MatchingState
 from tests.api.conftest import World
 from tests.factories import make_job
 from tests.jwt_tokens import JWKSServer
@@ -229,13 +229,15 @@ def test_start_up_builds_the_indexes_and_refreshes_them_in_the_background(
     world: World,
     pg_engine: Engine,
 ) -> None:
-    holders = get_engine_state().indexes
+    client = make_client(
+        start=False,
+        jwt_jwks_url=jwks_server.url,
+        matching_warm_on_start=True,
+        matching_index_refresh_seconds=0.2,
+    )
+    holders = client.app.state.services.get(MatchingState).indexes  # type: ignore[attr-defined]
     with holders["job"]._lock:  # the warm-up waits here: readiness must say so
-        client = make_client(
-            jwt_jwks_url=jwks_server.url,
-            matching_warm_on_start=True,
-            matching_index_refresh_seconds=0.2,
-        )
+        client.__enter__()
         assert client.get("/api/v1/health/ready").json()["indexes_warm"] is False
     _eventually(lambda: all(h.peek() is not None for h in holders.values()))
     _eventually(lambda: client.get("/api/v1/health/ready").json()["indexes_warm"] is True)

@@ -15,13 +15,13 @@ from app.cli import main
 from app.db.migrate import upgrade_head
 from app.db.session import get_engine, make_engine
 from app.enrichment.config import DEFAULT_CONFIG_PATH, get_model_registry
-from app.enrichment.service import get_engine as get_enrichment_engine
+from app.enrichment.service import get_enricher
 from app.settings import get_settings
 from tests.factories import make_job
 
 
 def _clear_caches() -> None:
-    for cached in (get_settings, get_model_registry, get_enrichment_engine, get_engine):
+    for cached in (get_settings, get_model_registry, get_enricher, get_engine):
         cached.cache_clear()
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.db.enrichment_models import ClusterRun, JobClusterAssignment
 from app.enrichment.clustering import cluster_vectors, run_clustering, stability, store_run
-from app.enrichment.models import ClusterRun, JobClusterAssignment
 from tests.factories import make_job
 
 

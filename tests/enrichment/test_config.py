@@ -5,11 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.enrichment.config import (
-    DEFAULT_CONFIG_PATH,
-    ModelConfigError,
-    load_model_registry,
-)
+from app.enrichment.config import DEFAULT_CONFIG_PATH, load_model_registry
+from app.enrichment.errors import ModelConfigError
 
 
 def _write(tmp_path: Path, data: object) -> Path:

@@ -12,8 +12,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from app.api.main import create_app
+from app.db.enrichment_models import JobEnrichment
 from app.enrichment.evaluation import GoldSpan, load_records, score, store_result
-from app.enrichment.models import JobEnrichment
 from tests.api.conftest import api_settings, bearer
 from tests.factories import make_company, make_job
 

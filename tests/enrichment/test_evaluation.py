@@ -10,12 +10,12 @@ from app.enrichment.evaluation import (
     EvalRecord,
     GoldSpan,
     dataset_version,
-    list_results,
     load_records,
     score,
     skillspan_records,
     store_result,
 )
+from app.enrichment.repository import list_evaluation_results
 
 
 def test_exact_and_partial_matching() -> None:
@@ -89,6 +89,6 @@ def test_results_are_stored_and_listed(session: Session, tmp_path: Path) -> None
     assert row.overall_f1 == 1.0
     assert row.threshold_passed is True
     assert row.dataset_version == dataset_version(path)
-    listed = list_results(session, model_id="skills_extractor")
+    listed = list_evaluation_results(session, model_id="skills_extractor")
     assert [r.id for r in listed] == [row.id]
     assert listed[0].category_metrics["per_label"]["knowledge"]["gold"] == 1

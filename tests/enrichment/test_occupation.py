@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.enrichment.config import get_model_registry
+from app.enrichment.errors import OccupationModelError
 from app.enrichment.occupation import (
     CENTROIDS_FILE,
     METADATA_FILE,
@@ -25,7 +26,6 @@ from app.enrichment.occupation import (
     OCCUPATION_MODEL_VERSION,
     TITLES_FILE,
     OccupationGuess,
-    OccupationModelError,
     get_index,
     infer_occupations,
     load_index,

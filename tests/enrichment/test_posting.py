@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.db.models import REMOTE_POLICIES, SENIORITY_LEVELS
+from app.core.enums import RemotePolicy, Seniority
 from app.enrichment.cues import EDUCATION_LEVELS, years_statements
 from app.enrichment.extractor import SkillExtractor
 from app.enrichment.posting import job_profile, parse_posting
@@ -145,7 +145,7 @@ def test_remote_policy(fast_extractor: SkillExtractor, text: str, policy: str | 
     found = parsed.remote_policy.value if parsed.remote_policy else None
     assert found == policy
     if found is not None:
-        assert found in REMOTE_POLICIES
+        assert found in list(RemotePolicy)
 
 
 def test_another_language_is_low_confidence_with_a_note(fast_extractor: SkillExtractor) -> None:
@@ -177,7 +177,7 @@ def test_any_text_parses_within_bounds(
         assert parsed.min_years.value >= 0
         assert parsed.max_years is None or parsed.max_years >= parsed.min_years.value
     if parsed.seniority is not None:
-        assert parsed.seniority.value in SENIORITY_LEVELS
+        assert parsed.seniority.value in list(Seniority)
 
 
 def test_company_history_is_not_a_requirement(fast_extractor: SkillExtractor) -> None:

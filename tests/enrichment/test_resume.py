@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.db.models import SENIORITY_LEVELS
+from app.core.enums import Seniority
 from app.enrichment.cues import SENIORITY_THRESHOLDS, title_seniority, years_seniority
 from app.enrichment.extractor import SkillExtractor
 from app.enrichment.occupation import infer_occupations
@@ -154,7 +154,7 @@ def test_years_decide_without_a_title_word(fast_extractor: SkillExtractor) -> No
 
 def test_seniority_thresholds_are_the_seeded_ones() -> None:
     assert np.array_equal(np.array(SENIORITY_THRESHOLDS), SEEDED_THRESHOLDS)
-    assert [years_seniority(y) for y in (0, 1, 3, 6, 10, 15)] == list(SENIORITY_LEVELS)
+    assert [years_seniority(y) for y in (0, 1, 3, 6, 10, 15)] == list(Seniority)
 
 
 def test_another_language_is_low_confidence_with_a_note(fast_extractor: SkillExtractor) -> None:
@@ -232,6 +232,6 @@ def test_any_text_parses_within_bounds(fast_extractor: SkillExtractor, lines: li
         assert parsed.years_experience is not None
         assert parsed.years_experience.value <= span + 0.005
     if parsed.seniority is not None:
-        assert parsed.seniority.value in SENIORITY_LEVELS
+        assert parsed.seniority.value in list(Seniority)
     for skill in parsed.skills:
         assert skill.years is None or skill.years >= 0

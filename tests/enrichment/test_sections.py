@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from app.enrichment.errors import SectionModelError
 from app.enrichment.section_model import (
     POSITION_FEATURES,
     AnnotatedSection,
     SectionModel,
-    SectionModelError,
     cross_validated_labels,
     load_annotations,
     load_section_model,

@@ -9,18 +9,18 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.db.enrichment_models import JobEnrichment, SectionClassification
 from app.db.models import JobSkill, Skill, TalentSkill
 from app.enrichment.config import get_model_registry
-from app.enrichment.models import JobEnrichment, SectionClassification
+from app.enrichment.errors import EnrichmentNotFoundError
+from app.enrichment.repository import stale_job_ids
 from app.enrichment.section_model import RuleSectionClassifier
 from app.enrichment.service import (
-    EnrichmentEngine,
-    EnrichmentNotFoundError,
+    Enricher,
     enrich_job,
     enrich_jobs,
     extract_skills_for_job,
     extract_skills_for_talent,
-    stale_job_ids,
 )
 from tests.factories import make_job, make_skill, make_talent
 
@@ -32,13 +32,13 @@ DESCRIPTION = (
 
 
 @pytest.fixture(scope="module")
-def engine_v1(fast_extractor) -> EnrichmentEngine:
+def engine_v1(fast_extractor) -> Enricher:
     registry = get_model_registry()
     classifier = RuleSectionClassifier(registry.entry("section_classification").version)
-    return EnrichmentEngine(fast_extractor, classifier, registry)
+    return Enricher(fast_extractor, classifier, registry)
 
 
-def bump(engine: EnrichmentEngine, version: str) -> EnrichmentEngine:
+def bump(engine: Enricher, version: str) -> Enricher:
     registry = engine.registry.model_copy(update={"enrichment_version": version})
     return replace(engine, registry=registry)
 
@@ -47,7 +47,7 @@ def count(session: Session, model: type) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_stale_jobs_are_enriched_once(session: Session, engine_v1: EnrichmentEngine) -> None:
+def test_stale_jobs_are_enriched_once(session: Session, engine_v1: Enricher) -> None:
     jobs = [make_job(session, description=DESCRIPTION) for _ in range(3)]
     session.commit()
     version = engine_v1.enrichment_version
@@ -72,9 +72,7 @@ def test_stale_jobs_are_enriched_once(session: Session, engine_v1: EnrichmentEng
         assert skill["source_strategies"]
 
 
-def test_version_change_makes_jobs_stale_again(
-    session: Session, engine_v1: EnrichmentEngine
-) -> None:
+def test_version_change_makes_jobs_stale_again(session: Session, engine_v1: Enricher) -> None:
     job = make_job(session, description=DESCRIPTION)
     session.commit()
     enrich_job(session, job.id, engine_v1)
@@ -88,9 +86,7 @@ def test_version_change_makes_jobs_stale_again(
     assert stale_job_ids(session, "enrichment_v9.0") == []
 
 
-def test_one_row_per_job_and_version_in_the_database(
-    session: Session, engine_v1: EnrichmentEngine
-) -> None:
+def test_one_row_per_job_and_version_in_the_database(session: Session, engine_v1: Enricher) -> None:
     job = make_job(session)
     session.commit()
     enrich_job(session, job.id, engine_v1)
@@ -108,9 +104,7 @@ def test_one_row_per_job_and_version_in_the_database(
     session.rollback()
 
 
-def test_sections_are_stored_with_version_and_method(
-    session: Session, engine_v1: EnrichmentEngine
-) -> None:
+def test_sections_are_stored_with_version_and_method(session: Session, engine_v1: Enricher) -> None:
     job = make_job(session, description=DESCRIPTION)
     session.commit()
     enrich_job(session, job.id, engine_v1)
@@ -130,9 +124,7 @@ def test_sections_are_stored_with_version_and_method(
     assert all(r.classification_method == "rule_based" for r in rows)
 
 
-def test_job_without_skills_gets_extracted_skills(
-    session: Session, engine_v1: EnrichmentEngine
-) -> None:
+def test_job_without_skills_gets_extracted_skills(session: Session, engine_v1: Enricher) -> None:
     bare = make_job(session, description=DESCRIPTION)
     python = make_skill(session, "Python", category="Programming")
     given = make_job(session, description=DESCRIPTION, skills=[(python, True, 4)])
@@ -153,9 +145,7 @@ def test_job_without_skills_gets_extracted_skills(
     assert extract_skills_for_job(session, bare.id, engine_v1) == 0
 
 
-def test_talent_without_skills_gets_them_from_resume(
-    session: Session, engine_v1: EnrichmentEngine
-) -> None:
+def test_talent_without_skills_gets_them_from_resume(session: Session, engine_v1: Enricher) -> None:
     talent = make_talent(session, bio="Backend developer: Golang, GCP and Postgres.")
     session.commit()
     assert extract_skills_for_talent(session, talent.id, engine_v1) >= 3
@@ -171,7 +161,7 @@ def test_talent_without_skills_gets_them_from_resume(
     assert extract_skills_for_talent(session, talent.id, engine_v1) == 0
 
 
-def test_unknown_job_is_a_clear_error(session: Session, engine_v1: EnrichmentEngine) -> None:
+def test_unknown_job_is_a_clear_error(session: Session, engine_v1: Enricher) -> None:
     import uuid
 
     with pytest.raises(EnrichmentNotFoundError):

@@ -17,6 +17,7 @@ from app.enrichment.tagger import (
     SkillTagger,
     TaggerArtifactError,
     get_tagger,
+    suffix_class,
     tokenize_words,
 )
 from app.enrichment.vocabulary import Vocabulary
@@ -65,6 +66,22 @@ def test_finds_knowledge_and_skill(tagger: SkillTagger) -> None:
 def test_tokenizer_keeps_technical_names() -> None:
     words = [t.text for t in tokenize_words("(C++, C#, Node.js and CI/CD).")]
     assert words == ["(", "C++", ",", "C#", ",", "Node.js", "and", "CI/CD", ")", "."]
+
+
+@pytest.mark.parametrize(
+    ("word", "label"),
+    [
+        ("Developing", "ING"),
+        ("management", "NOUN"),
+        ("managed", "ED"),
+        ("analytical", "ADJ"),
+        ("systems", "S"),
+        ("SQL", "X"),
+        ("bring", "X"),  # too short for its ending to mean a gerund
+    ],
+)
+def test_suffix_class_guesses_the_part_of_speech(word: str, label: str) -> None:
+    assert suffix_class(word) == label
 
 
 @settings(max_examples=60, deadline=None)

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from app.auth.errors import PermissionDeniedError
 from app.auth.principal import Principal
+from app.core.errors import NotFoundError
 from app.db.models import Match, MatchFeedback
+from app.db.session import session_scope
 from app.feedback.service import record_feedback
-from app.matching.errors import NotFoundError
 from tests.factories import make_company, make_job, make_talent
 
 
@@ -158,7 +159,8 @@ def test_concurrent_duplicates_on_postgres_leave_one_row(pg_engine: Engine) -> N
 
     def post() -> None:
         try:
-            with Session(pg_engine) as s:
+            # Like a request: the caller owns the transaction and commits it.
+            with session_scope(pg_engine) as s:
                 barrier.wait()
                 results.append(
                     record_feedback(

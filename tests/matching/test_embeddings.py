@@ -19,9 +19,9 @@ from app.ml.embeddings import (
     content_hash,
     ensure_embeddings,
     get_embedder,
-    job_text,
+    job_embedding_text,
     load_embedding_matrix,
-    talent_text,
+    talent_embedding_text,
     warm_open_jobs,
 )
 from tests.factories import make_company, make_job, make_talent
@@ -86,10 +86,10 @@ def test_content_hash_separates_models_and_texts(text: str, other: str) -> None:
 def test_texts_are_bounded_and_lead_with_title(session: Session) -> None:
     job = make_job(session, title="Data Engineer", description="word " * 2000)
     talent = make_talent(session, headline="Nurse", bio="care " * 2000, resume_text="x")
-    assert job_text(job).startswith("Data Engineer. word")
-    assert len(job_text(job)) <= MAX_TEXT_CHARS
-    assert talent_text(talent).startswith("Nurse. care")
-    assert len(talent_text(talent)) <= MAX_TEXT_CHARS
+    assert job_embedding_text(job).startswith("Data Engineer. word")
+    assert len(job_embedding_text(job)) <= MAX_TEXT_CHARS
+    assert talent_embedding_text(talent).startswith("Nurse. care")
+    assert len(talent_embedding_text(talent)) <= MAX_TEXT_CHARS
 
 
 def _stored_count(session: Session) -> int:
@@ -118,7 +118,7 @@ def test_ensure_embeddings_embeds_each_distinct_text_once(
     assert matrix.dtype == np.float32
     assert matrix.shape == (3, EMBEDDING_DIM)
     np.testing.assert_array_equal(matrix[0], matrix[1])
-    expected = embedder.encode([job_text(jobs[2])])[0]
+    expected = embedder.encode([job_embedding_text(jobs[2])])[0]
     np.testing.assert_allclose(matrix[2], expected, atol=1e-6)
 
 
@@ -175,10 +175,12 @@ def test_warm_open_jobs_loads_only_open_jobs_without_the_model(session: Session)
     cold = TextEmbedder()
     assert warm_open_jobs(session, cold) == 1
     assert cold._model is None
-    assert cold.cache_get(cold.hash(job_text(open_job))) is not None
-    assert cold.cache_get(cold.hash(job_text(closed_job))) is None
+    assert cold.cache_get(cold.hash(job_embedding_text(open_job))) is not None
+    assert cold.cache_get(cold.hash(job_embedding_text(closed_job))) is None
     np.testing.assert_allclose(
-        cold.encode([job_text(open_job)])[0], embedder.encode([job_text(open_job)])[0], atol=1e-6
+        cold.encode([job_embedding_text(open_job)])[0],
+        embedder.encode([job_embedding_text(open_job)])[0],
+        atol=1e-6,
     )
     assert cold._model is None
 

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
+from app.core.errors import NotFoundError
 from app.db.models import Embedding, LabelledPair, Match, MLModelVersion
-from app.matching.errors import NotFoundError
 from app.matching.service import (
-    MatchingEngine,
+    MatchingState,
     load_active_model,
     match_job_to_talents,
     match_talent_to_jobs,
@@ -95,12 +95,12 @@ def market(session):
 
 @pytest.fixture
 def engine_state():
-    return MatchingEngine(shortlist_size=4, refresh_seconds=0)
+    return MatchingState(shortlist_size=4, refresh_seconds=0)
 
 
 def test_talent_to_jobs_with_fallback_ranks_persists_and_explains(session, market, engine_state):
     out = match_talent_to_jobs(
-        session, market["talent"].id, limit=5, request_id="req-1", engine=engine_state
+        session, market["talent"].id, limit=5, request_id="req-1", state=engine_state
     )
     assert out.source == "fallback"
     assert out.model_version is None
@@ -129,7 +129,7 @@ def test_talent_to_jobs_with_fallback_ranks_persists_and_explains(session, marke
 
 
 def test_job_to_talents_ranks_the_fitting_talent_first(session, market, engine_state):
-    out = match_job_to_talents(session, market["good"].id, limit=10, engine=engine_state)
+    out = match_job_to_talents(session, market["good"].id, limit=10, state=engine_state)
     assert out.matches[0].id == market["talent"].id
     assert len(out.matches) == 2
     rows = session.scalars(select(Match)).all()
@@ -139,7 +139,7 @@ def test_job_to_talents_ranks_the_fitting_talent_first(session, market, engine_s
 
 def test_model_is_used_when_loaded_and_results_say_so(session, market, engine_state, tiny_model):
     engine_state.swap_model(tiny_model)
-    out = match_talent_to_jobs(session, market["talent"].id, limit=3, engine=engine_state)
+    out = match_talent_to_jobs(session, market["talent"].id, limit=3, state=engine_state)
     assert out.source == "ml"
     assert out.model_version == tiny_model.version
     assert all(m.source == "ml" and m.model_version == tiny_model.version for m in out.matches)
@@ -150,7 +150,7 @@ def test_model_is_used_when_loaded_and_results_say_so(session, market, engine_st
 
 def test_min_score_limit_and_persist_flag(session, market, engine_state):
     out = match_talent_to_jobs(
-        session, market["talent"].id, limit=2, min_score=60, persist=False, engine=engine_state
+        session, market["talent"].id, limit=2, min_score=60, persist=False, state=engine_state
     )
     assert 1 <= len(out.matches) <= 2
     assert all(m.score >= 60 for m in out.matches)
@@ -159,28 +159,28 @@ def test_min_score_limit_and_persist_flag(session, market, engine_state):
 
 def test_unknown_ids_and_bad_limits_raise_domain_errors(session, market, engine_state):
     with pytest.raises(NotFoundError):
-        match_talent_to_jobs(session, uuid.uuid4(), engine=engine_state)
+        match_talent_to_jobs(session, uuid.uuid4(), state=engine_state)
     with pytest.raises(NotFoundError):
-        match_job_to_talents(session, uuid.uuid4(), engine=engine_state)
+        match_job_to_talents(session, uuid.uuid4(), state=engine_state)
     with pytest.raises(FeatureExtractionError) as err:
-        match_talent_to_jobs(session, market["talent"].id, limit=0, engine=engine_state)
+        match_talent_to_jobs(session, market["talent"].id, limit=0, state=engine_state)
     assert err.value.field == "limit"
     with pytest.raises(FeatureExtractionError):
-        match_talent_to_jobs(session, market["talent"].id, min_score=101, engine=engine_state)
+        match_talent_to_jobs(session, market["talent"].id, min_score=101, state=engine_state)
 
 
 def test_index_refreshes_when_jobs_change(session, market):
-    engine = MatchingEngine(shortlist_size=50, refresh_seconds=0)
-    first = match_talent_to_jobs(session, market["talent"].id, limit=20, engine=engine)
+    engine = MatchingState(shortlist_size=50, refresh_seconds=0)
+    first = match_talent_to_jobs(session, market["talent"].id, limit=20, state=engine)
     new = make_job(session, market["good"].company, title="Another Python role")
     session.commit()
-    second = match_talent_to_jobs(session, market["talent"].id, limit=20, engine=engine)
+    second = match_talent_to_jobs(session, market["talent"].id, limit=20, state=engine)
     assert new.id not in [m.id for m in first.matches]
     assert new.id in [m.id for m in second.matches]
     market["good"].status = "closed"
     session.commit()
     engine.invalidate("job")
-    third = match_talent_to_jobs(session, market["talent"].id, limit=20, engine=engine)
+    third = match_talent_to_jobs(session, market["talent"].id, limit=20, state=engine)
     assert market["good"].id not in [m.id for m in third.matches]
 
 
@@ -220,16 +220,16 @@ def test_active_model_is_loaded_and_a_corrupt_one_leaves_the_fallback(
     session, market, tiny_model, tmp_path
 ):
     folder = _register(session, tiny_model, tmp_path)
-    engine = MatchingEngine(refresh_seconds=0)
+    engine = MatchingState(refresh_seconds=0)
     assert load_active_model(session, engine, "talent_matcher") is not None
     assert engine.model is not None
     assert engine.model.version == tiny_model.version
 
     with (folder / MODEL_FILE).open("a") as fh:
         fh.write("# tampered\n")
-    engine = MatchingEngine(refresh_seconds=0)
+    engine = MatchingState(refresh_seconds=0)
     assert load_active_model(session, engine, "talent_matcher") is None
-    out = match_talent_to_jobs(session, market["talent"].id, engine=engine)
+    out = match_talent_to_jobs(session, market["talent"].id, state=engine)
     assert out.source == "fallback"
 
     (folder / MODEL_FILE).unlink()
@@ -240,12 +240,12 @@ def test_score_pair_is_zero_shot(tiny_model):
     e = np.ones(384, np.float32)
     t = talent_profile(embedding=e)
     j = job_profile(embedding=e, skills=[SkillLevel("Python", 3, 0, True)])
-    engine = MatchingEngine()
-    fallback_result = score_pair(t, j, engine=engine)
+    engine = MatchingState()
+    fallback_result = score_pair(t, j, state=engine)
     assert fallback_result.source == "fallback"
     assert fallback_result.id == j.id
     engine.swap_model(tiny_model)
-    result = score_pair(t, j, engine=engine)
+    result = score_pair(t, j, state=engine)
     assert result.source == "ml"
     assert result.model_version == tiny_model.version
     assert 0 <= result.score <= 100
@@ -253,7 +253,7 @@ def test_score_pair_is_zero_shot(tiny_model):
     assert len(descriptions) == 3
     assert all(descriptions)
     with pytest.raises(FeatureExtractionError) as err:
-        score_pair(talent_profile(seniority="wizard", embedding=e), j, engine=engine)
+        score_pair(talent_profile(seniority="wizard", embedding=e), j, state=engine)
     assert err.value.field == "seniority"
 
 
@@ -340,7 +340,7 @@ def test_train_initial_without_benchmark_data_says_the_gate_did_not_run(session,
 def test_background_refresh_picks_up_new_jobs_off_the_request_path(engine, session, market):
     import time
 
-    state = MatchingEngine(shortlist_size=50, refresh_seconds=0.5)
+    state = MatchingState(shortlist_size=50, refresh_seconds=0.5)
     state.warm(session)
     assert state.status()["indexes"] == {"job": 8, "talent": 2}
     state.start_background_refresh(engine)
@@ -353,21 +353,21 @@ def test_background_refresh_picks_up_new_jobs_off_the_request_path(engine, sessi
             if index is not None and new.id in index.row_of:
                 break
             time.sleep(0.1)
-        out = match_talent_to_jobs(session, market["talent"].id, limit=20, engine=state)
+        out = match_talent_to_jobs(session, market["talent"].id, limit=20, state=state)
         assert new.id in [m.id for m in out.matches]
     finally:
         state.stop_background_refresh()
 
 
 def test_subject_from_index_matches_subject_from_sql(session, market):
-    cold = MatchingEngine(shortlist_size=50, refresh_seconds=60)
-    warm = MatchingEngine(shortlist_size=50, refresh_seconds=60)
+    cold = MatchingState(shortlist_size=50, refresh_seconds=60)
+    warm = MatchingState(shortlist_size=50, refresh_seconds=60)
     warm.warm(session)
-    a = match_talent_to_jobs(session, market["talent"].id, persist=False, engine=cold)
-    b = match_talent_to_jobs(session, market["talent"].id, persist=False, engine=warm)
+    a = match_talent_to_jobs(session, market["talent"].id, persist=False, state=cold)
+    b = match_talent_to_jobs(session, market["talent"].id, persist=False, state=warm)
     assert [(m.id, m.score) for m in a.matches] == [(m.id, m.score) for m in b.matches]
-    a = match_job_to_talents(session, market["good"].id, persist=False, engine=cold)
-    b = match_job_to_talents(session, market["good"].id, persist=False, engine=warm)
+    a = match_job_to_talents(session, market["good"].id, persist=False, state=cold)
+    b = match_job_to_talents(session, market["good"].id, persist=False, state=warm)
     assert [(m.id, m.score) for m in a.matches] == [(m.id, m.score) for m in b.matches]
 
 
@@ -375,7 +375,7 @@ def test_no_candidates_gives_an_empty_outcome(session, engine_state, tiny_model)
     talent = make_talent(session)
     session.commit()
     engine_state.swap_model(tiny_model)
-    out = match_talent_to_jobs(session, talent.id, engine=engine_state)
+    out = match_talent_to_jobs(session, talent.id, state=engine_state)
     assert out.matches == []
     assert out.source == "ml"
     assert session.scalars(select(Match)).all() == []
@@ -383,6 +383,6 @@ def test_no_candidates_gives_an_empty_outcome(session, engine_state, tiny_model)
 
 def test_long_request_id_is_cut_to_the_column_width(session, market, engine_state):
     match_talent_to_jobs(
-        session, market["talent"].id, limit=2, request_id="r" * 200, engine=engine_state
+        session, market["talent"].id, limit=2, request_id="r" * 200, state=engine_state
     )
     assert {len(r.request_id) for r in session.scalars(select(Match))} == {64}

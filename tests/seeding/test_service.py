@@ -22,7 +22,8 @@ from app.db.models import (
     TalentSkill,
 )
 from app.ml.embeddings import TextEmbedder, get_embedder
-from app.seeding.service import SeedConflictError, seed_world
+from app.seeding.errors import SeedConflictError
+from app.seeding.service import seed_world
 
 SMALL: dict[str, Any] = {"talents": 40, "jobs": 20, "pairs": 300, "seed": 42}
 
@@ -70,8 +71,12 @@ def _snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:
             for j in session.scalars(select(Job))
         ),
         "talent_skills": sorted(
-            (str(r.talent_id), r.skill.name, r.proficiency, r.years)
-            for r in session.scalars(select(TalentSkill))
+            (str(talent_id), name, proficiency, years)
+            for talent_id, name, proficiency, years in session.execute(
+                select(
+                    TalentSkill.talent_id, Skill.name, TalentSkill.proficiency, TalentSkill.years
+                ).join(Skill, TalentSkill.skill_id == Skill.id)
+            )
         ),
         "pairs": sorted(
             (str(p.talent_id), str(p.job_id), p.label, p.split)

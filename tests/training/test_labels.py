@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from app.db.models import Match, MatchFeedback
-from app.training.labels import GRADES, count_labels, data_hash, fetch_labels
+from app.training.labels import GRADES, data_hash
+from app.training.repository import count_labels, fetch_labels
 from tests.factories import make_job, make_talent
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 
 from app.api.main import create_app
 from app.db.models import Embedding
-from app.matching.service import set_engine_state
 from app.ml import registry
 from app.ml.embeddings import to_bytes
 from app.settings import Settings
+from app.training.watcher import ModelWatcher
 from tests.factories import make_company, make_job, make_skill, make_talent
 from tests.jwt_tokens import HS_SECRET, claims_for, hs256
 from tests.training.conftest import corrupt, register_artifact
@@ -65,10 +65,8 @@ def _settings(database_url: str, model_dir: Path, **overrides: Any) -> Settings:
 
 @pytest.fixture
 def app_client(pg_engine: Engine, postgres_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    set_engine_state(None)
     with TestClient(create_app(_settings(postgres_url, tmp_path / "models"))) as client:
         yield client
-    set_engine_state(None)
 
 
 def _vector(rng: np.random.Generator) -> bytes:
@@ -191,7 +189,7 @@ def test_corrupted_active_artifact_keeps_previous_and_health_says_so(
     with Session(pg_engine) as s:
         registry.activate_version(s, "v1.1", actor="test")  # bypasses the API's verification
         s.commit()
-    watcher = app_client.app.state.model_watcher  # type: ignore[attr-defined]
+    watcher = app_client.app.state.services.get(ModelWatcher)  # type: ignore[attr-defined]
     _wait(lambda: watcher.status.active_version == "v1.1")
     health = app_client.get("/api/v1/health").json()
     assert health["status"] == "degraded"

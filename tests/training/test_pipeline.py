@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from app.db.models import Job, LabelledPair, MLModelVersion, Talent, TrainingRun
 from app.ml import registry
 from app.settings import Settings
+from app.training.errors import TrainingInProgressError
 from app.training.evaluation import GateDecision
 from app.training.pipeline import (
-    TrainingInProgressError,
     TrainingPipeline,
     _recheck_champion,
     start_run,

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db.models import ModelEvent
-from app.ml import registry
+from app.ml import errors, registry
 
 
 def _register(session: Session, version: str, *, activate: bool, model_id: str = "matcher"):
@@ -58,7 +58,7 @@ def test_rollback_walks_back_through_history(session: Session) -> None:
         _register(session, v, activate=True)
     assert registry.rollback(session, "matcher", actor="admin").version == "v1.1"
     assert registry.rollback(session, "matcher", actor="admin").version == "v1.0"
-    with pytest.raises(registry.NothingToRollBackError):
+    with pytest.raises(errors.NothingToRollBackError):
         registry.rollback(session, "matcher", actor="admin")
     session.commit()
     assert registry.active_version(session, "matcher").version == "v1.0"  # type: ignore[union-attr]
@@ -75,7 +75,7 @@ def test_rejected_version_cannot_be_activated(session: Session) -> None:
     _register(session, "v1.0", activate=True)
     _register(session, "v1.1", activate=False)
     registry.reject_version(session, "v1.1", actor="pipeline", reason="worse")
-    with pytest.raises(registry.ActivationRefusedError):
+    with pytest.raises(errors.ActivationRefusedError):
         registry.activate_version(session, "v1.1", actor="admin")
     assert registry.active_version(session, "matcher").version == "v1.0"  # type: ignore[union-attr]
 
@@ -97,12 +97,12 @@ def test_next_version_counts_up_and_skips_taken_numbers(session: Session) -> Non
 
 def test_duplicate_version_is_refused(session: Session) -> None:
     _register(session, "v1.0", activate=False)
-    with pytest.raises(registry.VersionExistsError):
+    with pytest.raises(errors.VersionExistsError):
         _register(session, "v1.0", activate=False)
 
 
 def test_unknown_version_is_a_clear_error(session: Session) -> None:
-    with pytest.raises(registry.VersionNotFoundError, match=r"v9\.9"):
+    with pytest.raises(errors.VersionNotFoundError, match=r"v9\.9"):
         registry.activate_version(session, "v9.9", actor="admin")
 
 
@@ -112,7 +112,7 @@ def test_model_id_validation_matches_the_seed_pattern(text: str) -> None:
     if ok:
         assert registry.validate_model_id(text) == text
     else:
-        with pytest.raises(registry.InvalidModelIdError, match="model_id"):
+        with pytest.raises(errors.InvalidModelIdError, match="model_id"):
             registry.validate_model_id(text)
 
 
@@ -123,5 +123,5 @@ def test_valid_versions(version: str) -> None:
 
 @pytest.mark.parametrize("version", ["1.0", "v1", "v1.0-", "v1.0-UP", "v1.0_x", "v1.0\n", ""])
 def test_invalid_versions_name_the_field(version: str) -> None:
-    with pytest.raises(registry.InvalidVersionError, match="version"):
+    with pytest.raises(errors.InvalidVersionError, match="version"):
         registry.validate_version(version)

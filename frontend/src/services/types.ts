@@ -4,10 +4,21 @@
  * They mirror the service's OpenAPI schema (components/schemas); the names in comments are the
  * schema names. `GET /me` and the match `title`/`subtitle` fields are newer than the schema
  * snapshot the first version of this file was written against, so they are typed from the
- * service's description.
+ * service's description. Enumerated values come from `../api/enums`, generated from the
+ * service's `app/core/enums.py`.
  */
 
-export type Role = "talent" | "company" | "admin";
+import type {
+  FactorCategory,
+  FeedbackType,
+  JobStatus,
+  MatchSource,
+  ModelStatus,
+  Role,
+  RunStatus,
+} from "../api/enums";
+
+export type { FactorCategory, FeedbackType, JobStatus, MatchSource, ModelStatus, Role };
 
 /** ErrorBody: every error response is `{"error": ErrorBody}` (ErrorEnvelope). */
 export interface ErrorBody {
@@ -31,8 +42,6 @@ export interface MeTalent {
   location_name: string | null;
 }
 
-export type JobStatus = "open" | "closed";
-
 export interface MeJob {
   id: string;
   title: string;
@@ -53,12 +62,14 @@ export interface MeResponse {
 // ---------------------------------------------------------------------------------------------
 // Matching
 
-export type MatchSource = "ml" | "fallback";
-
-export type FactorCategory = "skills" | "experience" | "location" | "salary" | "culture" | "text";
-
 /** The five categories the explanation scores, in display order. */
-export const SUB_SCORE_CATEGORIES = ["skills", "experience", "location", "salary", "culture"] as const;
+export const SUB_SCORE_CATEGORIES = [
+  "skills",
+  "experience",
+  "location",
+  "salary",
+  "culture",
+] as const satisfies readonly FactorCategory[];
 export type SubScoreCategory = (typeof SUB_SCORE_CATEGORIES)[number];
 
 /** FactorOut */
@@ -118,8 +129,6 @@ export interface JobToTalentsRequest {
 // ---------------------------------------------------------------------------------------------
 // Feedback
 
-export type FeedbackType = "apply" | "dismiss" | "contact" | "reject";
-
 /** FeedbackRequest: apply/dismiss are sent by the talent, contact/reject by the job's company. */
 export interface FeedbackRequest {
   talent_id: string;
@@ -150,8 +159,6 @@ export interface HealthResponse {
   database_reachable: boolean;
   fallback_active: boolean;
 }
-
-export type ModelStatus = "active" | "candidate" | "rejected" | "retired";
 
 /** ModelVersionResponse */
 export interface ModelVersionResponse {
@@ -191,7 +198,7 @@ export interface TriggerResponse {
   status?: "running";
 }
 
-export type TrainingRunStatus = "running" | "succeeded" | "failed" | "skipped";
+export type TrainingRunStatus = RunStatus;
 
 /** TrainingRunResponse */
 export interface TrainingRunResponse {

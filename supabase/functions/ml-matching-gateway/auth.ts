@@ -14,10 +14,11 @@
  * Reasons are for logs; clients only ever see a generic 401.
  */
 
+import { ROLES } from "./enums.ts";
 import type { Principal, Role } from "./types.ts";
 
 export const MAX_TOKEN_BYTES = 8192;
-const ROLES: ReadonlySet<string> = new Set(["talent", "company", "admin"]);
+const ROLE_SET: ReadonlySet<string> = new Set(ROLES);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const B64URL = /^[A-Za-z0-9_-]*$/;
 
@@ -75,7 +76,7 @@ export function roleFromClaims(claims: Record<string, unknown>): Role | null {
   const appMetadata = claims.app_metadata;
   if (!isRecord(appMetadata)) return null;
   const role = appMetadata.role;
-  return typeof role === "string" && ROLES.has(role) ? role as Role : null;
+  return typeof role === "string" && ROLE_SET.has(role) ? role as Role : null;
 }
 
 function audienceMatches(aud: unknown, expected: string): boolean {

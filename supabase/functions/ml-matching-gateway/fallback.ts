@@ -19,6 +19,7 @@
  * `MatchResponse` shape with `source: "fallback"` and `model_version: null`.
  */
 
+import { EMBEDDING_DIM, REMOTE_POLICIES, REMOTE_PREFERENCES, SENIORITY_LEVELS } from "./enums.ts";
 import type {
   Category,
   Explanation,
@@ -28,9 +29,7 @@ import type {
   Principal,
 } from "./types.ts";
 
-export const SENIORITY_LEVELS = ["intern", "junior", "mid", "senior", "lead", "principal"];
-export const REMOTE_PREFERENCES = ["remote", "hybrid", "onsite", "any"];
-export const REMOTE_POLICIES = ["remote", "hybrid", "onsite"];
+export { EMBEDDING_DIM, REMOTE_POLICIES, REMOTE_PREFERENCES, SENIORITY_LEVELS };
 
 /** Rows: talent preference (remote, hybrid, onsite, any); columns: job policy. */
 const REMOTE_COMPATIBILITY = [
@@ -48,8 +47,6 @@ const TOP_FACTORS = 3;
 const MAX_NAMES = 4;
 const TEXT_COSINE_FLOOR = 0.15;
 const TEXT_COSINE_SPAN = 0.6;
-/** Length of a stored MiniLM vector (float32 values); any other length is no vector. */
-export const EMBEDDING_DIM = 384;
 /** Prefix lengths of an O*NET-SOC code "15-1252.00": major group, minor group, broad
  * occupation, detailed occupation, O*NET occupation (the service's `OCCUPATION_LEVELS`). */
 const OCCUPATION_LEVELS = [2, 5, 6, 7, 10];

@@ -3,6 +3,8 @@
  * `MatchResponse` (see the service's OpenAPI schema) and the error envelope.
  */
 
+import type { FactorCategory, MatchSource, Role } from "./enums.ts";
+
 export type MatchType = "talent-to-jobs" | "job-to-talents";
 
 export interface MatchRequest {
@@ -13,7 +15,7 @@ export interface MatchRequest {
   minScore: number;
 }
 
-export type Category = "skills" | "experience" | "location" | "salary" | "culture" | "text";
+export type Category = FactorCategory;
 
 export interface Factor {
   factor: string;
@@ -32,7 +34,7 @@ export interface Explanation {
 export interface MatchResult {
   id: string;
   score: number;
-  source: "ml" | "fallback";
+  source: MatchSource;
   model_version: string | null;
   /** Job title, or the talent's name (the service's `title`). */
   title?: string | null;
@@ -56,7 +58,7 @@ export interface ErrorBody {
   request_id?: string;
 }
 
-export type Role = "talent" | "company" | "admin";
+export type { Role };
 
 /** The caller, as the fallback path knows it after verifying the token itself. */
 export interface Principal {
