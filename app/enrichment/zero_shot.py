@@ -16,7 +16,7 @@ from app.enrichment.config import get_model_registry
 from app.enrichment.occupation import OCCUPATION_MODEL_VERSION, OccupationGuess, infer_occupations
 from app.enrichment.posting import ParsedPosting, job_profile, parse_posting, posting_text
 from app.enrichment.resume import ParsedResume, parse_resume, talent_profile
-from app.enrichment.service import get_enricher
+from app.enrichment.service import Enricher
 from app.ml.embeddings import compose_job_text, compose_talent_text
 from app.ml.errors import FeatureExtractionError
 from app.ml.types import JobProfile, TalentProfile
@@ -36,12 +36,15 @@ class Inferred:
 
 
 def _inferred(
-    parsed: ParsedResume | ParsedPosting, names: Sequence[str], parser_version: str
+    parsed: ParsedResume | ParsedPosting,
+    names: Sequence[str],
+    parser_version: str,
+    skills_version: str,
 ) -> Inferred:
     """Skills always come from the extractor; the other fields only when the parser found
     them (else the profile keeps its neutral default, which is not an inference)."""
     info = Inferred(notes=list(parsed.notes))
-    info.fields["skills"] = get_enricher().skills_version
+    info.fields["skills"] = skills_version
     for name in names:
         if getattr(parsed, name) is not None:
             info.fields[name] = parser_version
@@ -59,11 +62,11 @@ def _occupation(guesses: list[OccupationGuess], info: Inferred) -> str | None:
 
 
 def talent_profiles(
-    headlines: Sequence[str], texts: Sequence[str]
+    headlines: Sequence[str], texts: Sequence[str], enricher: Enricher
 ) -> tuple[list[TalentProfile], list[Inferred]]:
     """Talent profiles from (headline, résumé/bio) pairs: skills, years, seniority and
     occupation inferred; the embedded text is what a stored talent would be embedded as."""
-    extractor = get_enricher().extractor
+    extractor = enricher.extractor
     full = [f"{h}\n{t}" if h.strip() else t for h, t in zip(headlines, texts, strict=True)]
     parsed = [
         parse_resume(text, extractor, extraction=extraction)
@@ -76,7 +79,12 @@ def talent_profiles(
     profiles, inferred = [], []
     for headline, text, resume, occupation in zip(headlines, texts, parsed, guesses, strict=True):
         profile = talent_profile(resume, compose_talent_text(headline, None, text))
-        info = _inferred(resume, ("years_experience", "seniority"), RESUME_PARSER_VERSION)
+        info = _inferred(
+            resume,
+            ("years_experience", "seniority"),
+            RESUME_PARSER_VERSION,
+            enricher.skills_version,
+        )
         profile.occupation_code = _occupation(occupation, info)
         profiles.append(profile)
         inferred.append(info)
@@ -84,11 +92,11 @@ def talent_profiles(
 
 
 def job_profiles(
-    titles: Sequence[str], texts: Sequence[str]
+    titles: Sequence[str], texts: Sequence[str], enricher: Enricher
 ) -> tuple[list[JobProfile], list[Inferred]]:
     """Job profiles from (title, description) pairs: required / nice-to-have skills, years,
     seniority, remote policy and occupation inferred."""
-    extractor = get_enricher().extractor
+    extractor = enricher.extractor
     guesses = infer_occupations(list(zip(titles, texts, strict=True)))
     extractions = extractor.extract_many(
         [posting_text(t, d) for t, d in zip(titles, texts, strict=True)]
@@ -100,7 +108,10 @@ def job_profiles(
         parsed = parse_posting(title, text, extractor, extraction)
         profile = job_profile(parsed, compose_job_text(title, text))
         info = _inferred(
-            parsed, ("min_years", "seniority", "remote_policy"), POSTING_PARSER_VERSION
+            parsed,
+            ("min_years", "seniority", "remote_policy"),
+            POSTING_PARSER_VERSION,
+            enricher.skills_version,
         )
         profile.occupation_code = _occupation(occupation, info)
         profiles.append(profile)
@@ -109,18 +120,22 @@ def job_profiles(
 
 
 def fill_talent(
-    given: TalentProfile, given_fields: set[str], headline: str, resume_text: str
+    given: TalentProfile,
+    given_fields: set[str],
+    headline: str,
+    resume_text: str,
+    enricher: Enricher,
 ) -> tuple[TalentProfile, Inferred]:
     """`given` with every field the caller did not send taken from the résumé text."""
-    parsed, (info,) = talent_profiles([headline], [resume_text])
+    parsed, (info,) = talent_profiles([headline], [resume_text], enricher)
     return _merge(given, parsed[0], given_fields, info), info
 
 
 def fill_job(
-    given: JobProfile, given_fields: set[str], title: str, job_text: str
+    given: JobProfile, given_fields: set[str], title: str, job_text: str, enricher: Enricher
 ) -> tuple[JobProfile, Inferred]:
     """`given` with every field the caller did not send taken from the posting text."""
-    parsed, (info,) = job_profiles([title], [job_text])
+    parsed, (info,) = job_profiles([title], [job_text], enricher)
     return _merge(given, parsed[0], given_fields, info), info
 
 
@@ -152,6 +167,7 @@ def complete_pair(
     talent_headline: str | None = None,
     job_text: str | None = None,
     job_title: str | None = None,
+    enricher: Enricher,
 ) -> tuple[TalentProfile, JobProfile, dict[str, Inferred]]:
     """A zero-shot pair ready to score: each side's missing fields read from its text.
 
@@ -170,8 +186,8 @@ def complete_pair(
     inferred: dict[str, Inferred] = {}
     if resume_text is not None:
         talent, inferred["talent"] = fill_talent(
-            talent, talent_fields, talent_headline or "", resume_text
+            talent, talent_fields, talent_headline or "", resume_text, enricher
         )
     if job_text is not None:
-        job, inferred["job"] = fill_job(job, job_fields, job_title or "", job_text)
+        job, inferred["job"] = fill_job(job, job_fields, job_title or "", job_text, enricher)
     return talent, job, inferred

@@ -21,6 +21,7 @@ from app.auth.ownership import ensure_job_access, ensure_talent_access
 from app.core.errors import NotFoundError, responses
 from app.core.state import provider
 from app.directory.service import Label, Side, labels
+from app.enrichment.endpoints import EnricherDep
 from app.enrichment.errors import ModelConfigError, OccupationModelError, SectionModelError
 from app.enrichment.zero_shot import complete_pair
 from app.matching.schemas import (
@@ -143,7 +144,11 @@ def job_to_talents(
     responses=SCORE_RESPONSES,
 )
 def score(
-    body: ScoreRequest, user: AnyRoleUser, matching: MatchingStateDep, request: Request
+    body: ScoreRequest,
+    user: AnyRoleUser,
+    matching: MatchingStateDep,
+    enricher: EnricherDep,
+    request: Request,
 ) -> MatchResponse:
     """Nothing is read from or written to the database; texts without an embedding are
     embedded here. With `resume_text` / `job_text` the fields a side does not state are
@@ -159,6 +164,7 @@ def score(
         talent_headline=body.talent_headline,
         job_text=body.job_text,
         job_title=body.job_title,
+        enricher=enricher,
     )
     result = score_pair(talent, job, state=matching)
     elapsed = time.perf_counter() - started

@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from app.enrichment.service import get_enricher
 from app.enrichment.zero_shot import job_profiles, talent_profiles
 from app.ml import fallback
 from app.ml.embeddings import get_embedder
@@ -229,8 +230,9 @@ def _tfidf_cosine(
 
 def score_pairs(talents: Side, jobs: Side, t_idx: IntArray, j_idx: IntArray) -> Scored:
     """Features and baseline scores for the aligned pairs, from raw text."""
-    t_profiles, _ = talent_profiles(talents.titles, talents.texts)
-    j_profiles, _ = job_profiles(jobs.titles, jobs.texts)
+    enricher = get_enricher()
+    t_profiles, _ = talent_profiles(talents.titles, talents.texts, enricher)
+    j_profiles, _ = job_profiles(jobs.titles, jobs.texts, enricher)
     embedder = get_embedder()
     t_emb = embedder.encode([p.text for p in t_profiles])
     j_emb = embedder.encode([p.text for p in j_profiles])
