@@ -7,12 +7,16 @@ STAMP := $(VENV)/.installed
 DEMO_DB ?= sqlite:///./talent_match.db
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+# Extra package index for torch==2.13.0. The registries configured here serve its CPU wheel, so it
+# stays empty; on a stock machine, where PyPI's torch is the CUDA build (gigabytes of unused GPU
+# libraries), use `make install PIP_TORCH_INDEX=https://download.pytorch.org/whl/cpu`.
+PIP_TORCH_INDEX ?=
 
 .PHONY: demo test lint typecheck pytest frontend-test gateway-test dashboard services bench clean install
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(BIN)/pip install --quiet --disable-pip-version-check torch==2.13.0 $(if $(PIP_TORCH_INDEX),--extra-index-url $(PIP_TORCH_INDEX))
 	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]"
 	touch $(STAMP)
 

@@ -6,14 +6,58 @@ see every knob in one place and no module calls `os.getenv` on its own.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from limits import parse_many
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOG_LEVELS = frozenset(logging.getLevelNamesMapping())
+MIN_HS256_SECRET_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash
+
+
+class SettingsError(Exception):
+    """The configuration cannot run: one line per problem, for a person to fix and restart.
+
+    Deliberately not a ValueError, so pydantic does not wrap it in a ValidationError, whose
+    message quotes the whole input, secrets included.
+    """
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(self.problems))
+
+
+def rate_limit_problem(value: str) -> str | None:
+    """Why `value` is not a usable limit, parsed by `limits` exactly as the rate limiter will.
+
+    A limit nobody can parse would otherwise start a server without any rate limit, and a
+    limit of 0 would refuse every request.
+    """
+    try:
+        parsed = parse_many(value)
+    except ValueError:
+        return f"RATE_LIMIT={value!r} is not a rate limit (expected e.g. '100/minute')"
+    if any(limit.amount < 1 for limit in parsed):
+        return f"RATE_LIMIT={value!r} allows no request at all"
+    return None
+
+
+def database_problem(url: str, production: bool) -> str | None:
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        return "DATABASE_URL is not a database URL"
+    if production and backend == "sqlite":
+        return "DATABASE_URL is SQLite; production needs PostgreSQL (one file per replica)"
+    return None
 
 
 class Settings(BaseSettings):
@@ -60,6 +104,41 @@ class Settings(BaseSettings):
     rate_limit_key_prefix: str = "tm-rl"
     rate_limit_redis_timeout_seconds: float = Field(default=0.25, gt=0, le=5)
     slow_request_seconds: float = Field(default=3.0, gt=0)
+    rate_limit_text_chars_per_unit: int = Field(
+        default=500,
+        ge=1,
+        description="A request costs one more unit of the rate limit per this many characters "
+        "of text (enrichment, /match/score), so long texts cannot buy CPU at the price of one.",
+    )
+    text_requests_in_flight: int = Field(
+        default=1,
+        ge=1,
+        description="Per worker, requests that run the text models (enrichment, /match/score) "
+        "at once; more wait their turn, so bursts of long texts cannot take every core.",
+    )
+    rate_limit_results_per_unit: int = Field(
+        default=20,
+        ge=1,
+        description="A match request costs one more unit per this many results asked (`limit`).",
+    )
+    health_cache_seconds: float = Field(
+        default=1.0,
+        ge=0.0,
+        description="The probes' database facts are reused for this long per process, so a "
+        "probe flood costs at most one query per interval.",
+    )
+    match_log_requests_per_subject: int = Field(
+        default=50,
+        ge=1,
+        description="`matches` keeps the impressions of this many newest match requests per "
+        "talent or job asked about (rows the learning loop labels are always kept).",
+    )
+    match_log_retention_days: int = Field(
+        default=90,
+        ge=1,
+        description="Impressions older than this that drew no feedback are deleted "
+        "(`app matches prune`, and the subject's rows on every match write).",
+    )
     warm_embeddings_on_start: bool = Field(
         default=True,
         description="API start-up loads the embedding model and open jobs' vectors in the "
@@ -71,6 +150,16 @@ class Settings(BaseSettings):
     )
     expose_metrics: bool | None = Field(
         default=None, description="Serve /metrics; default: not in production."
+    )
+    metrics_scrape_token: SecretStr | None = Field(
+        default=None,
+        description="When set, /metrics answers only requests bearing it (`Authorization: "
+        "Bearer <token>`), in every environment; others get 404.",
+    )
+    prometheus_multiproc_dir: Path | None = Field(
+        default=None,
+        description="prometheus_client multiprocess directory: `app serve` empties it and hands "
+        "it to its workers, so /metrics sums every worker's counters.",
     )
 
     dashboard_dir: Path = Field(
@@ -142,6 +231,39 @@ class Settings(BaseSettings):
         default=None, description="Trained section classifier; model_dir/section_classifier.json."
     )
 
+    @model_validator(mode="after")
+    def _refuse_unusable(self) -> Settings:
+        """Refuse at load what would otherwise fail later, silently or on every request."""
+        problems = [
+            problem
+            for problem in (
+                rate_limit_problem(self.rate_limit),
+                database_problem(self.database_url, self.is_production),
+            )
+            if problem
+        ]
+        if self.log_level.upper() not in LOG_LEVELS:
+            problems.append(
+                f"LOG_LEVEL={self.log_level!r} is not a log level "
+                "(DEBUG, INFO, WARNING, ERROR or CRITICAL)"
+            )
+        if self.is_production:
+            problems.extend(self._production_auth_problems())
+        if problems:
+            raise SettingsError(problems)
+        return self
+
+    def _production_auth_problems(self) -> list[str]:
+        if self.jwt_secret is None and not self.jwt_jwks_url:
+            return ["JWT_SECRET or JWT_JWKS_URL must be set in production: no token could verify"]
+        if self.jwt_secret is not None:
+            size = len(self.jwt_secret.get_secret_value().encode("utf-8"))
+            if size < MIN_HS256_SECRET_BYTES:
+                return [
+                    f"JWT_SECRET is {size} bytes; HS256 needs at least {MIN_HS256_SECRET_BYTES}"
+                ]
+        return []
+
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
@@ -157,4 +279,13 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The process's settings; any invalid value raises `SettingsError`, one line per problem."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError(
+            [
+                f"{'.'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+                for error in exc.errors(include_url=False, include_input=False)
+            ]
+        ) from None

@@ -526,7 +526,7 @@ def build(
     cache_dir: CacheDir = ROOT / "build" / "occupation_cache",
 ) -> None:
     """Evaluate on held-out titles, tune on dev, then write the shipped artifact."""
-    from app.enrichment.occupation import OCCUPATION_MODEL_VERSION
+    from app.enrichment.occupation import occupation_model_version
 
     onet = read_onet(onet_dir)
     embed = CachedEmbedder(cache_dir)
@@ -563,7 +563,7 @@ def build(
     results = {f"held_out_{k}": v for k, v in held_out.items()} | shipped
     print_metrics(results)
     meta: dict[str, Any] = {
-        "version": OCCUPATION_MODEL_VERSION,
+        "version": occupation_model_version,
         "model_id": "occupation_classifier",
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "source": {

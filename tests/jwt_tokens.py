@@ -119,11 +119,13 @@ class JWKSServer:
         self.document = document
         self.requests = 0
         self.status = 200
+        self.delay = 0.0  # seconds each answer takes: a slow identity provider
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 server.requests += 1
+                time.sleep(server.delay)
                 body = json.dumps(server.document).encode()
                 self.send_response(server.status)
                 self.send_header("Content-Type", "application/json")

@@ -2,8 +2,11 @@
 
 Every error a client sees is `{"error": {"code", "message", "field"?, "request_id"}}`. Errors
 raised on purpose are `AppError`s and carry their own status, code and field, so one handler
-serves them all; validation errors, HTTP errors (unknown route, body too large) and rate limits
-have theirs; anything else is a 500 from the middleware. Stack traces go to the logs only.
+serves them all; validation errors and HTTP errors (unknown route, body too large) have theirs;
+the rate limiter answers its 429 with `error_response` itself (`app.api.rate_limit`); anything
+else is a 500 from the middleware. Stack traces go to the logs only. An outage (database
+unreachable or out of connections, a model or the signing keys missing) is a 503 with
+`Retry-After`, so clients and load balancers back off and retry instead of giving up.
 """
 
 from __future__ import annotations
@@ -14,17 +17,27 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from slowapi import Limiter
-from slowapi.errors import RateLimitExceeded
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.auth.errors import AuthenticationError
-from app.core.errors import STATUS_CODES, AppError
+from app.core.errors import STATUS_CODES, AppError, ServiceUnavailableError
 from app.core.schemas import ErrorBody, ErrorEnvelope
 from app.logging import get_logger
 from app.monitoring.metrics import observe_error
 
 log = get_logger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+# SQLAlchemy's errors that mean "the database cannot be reached or has no connection for us",
+# as opposed to a bad statement or a violated constraint (bugs: 500).
+DATABASE_OUTAGES: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    DisconnectionError,
+    PoolTimeoutError,
+)
 
 
 def request_id_of(request: Request) -> str:
@@ -87,20 +100,6 @@ async def handle_http(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request, exc.status_code, code, message, headers=exc.headers)
 
 
-def handle_rate_limited(request: Request, exc: Exception) -> JSONResponse:
-    """429 with the limiter's X-RateLimit-* headers and Retry-After."""
-    assert isinstance(exc, RateLimitExceeded)
-    response = error_response(
-        request, 429, "rate_limited", f"rate limit exceeded: {exc.detail}; retry later"
-    )
-    limiter = request.app.state.services.get(Limiter)
-    view_limit = getattr(request.state, "view_rate_limit", None)
-    injected: JSONResponse = limiter._inject_headers(response, view_limit)
-    if "retry-after" not in injected.headers:
-        injected.headers["Retry-After"] = "60"
-    return injected
-
-
 async def handle_app_error(request: Request, exc: Exception) -> JSONResponse:
     """Any `AppError`: its status, code and field; WWW-Authenticate on 401 (RFC 6750)."""
     assert isinstance(exc, AppError)
@@ -110,19 +109,46 @@ async def handle_app_error(request: Request, exc: Exception) -> JSONResponse:
         log.error("domain_error", code=exc.code, error=exc.message, exc_info=exc)
     else:
         log.info("domain_error", code=exc.code, error=exc.message)
+    headers = None
+    if exc.status_code == 401:
+        headers = _www_authenticate(request)
+    elif exc.status_code == 503:
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return error_response(
         request,
         exc.status_code,
         exc.code,
         exc.message,
         field=exc.field,
-        headers=_www_authenticate(request) if exc.status_code == 401 else None,
+        headers=headers,
         extra=exc.extra(),
+    )
+
+
+async def handle_database_outage(request: Request, exc: Exception) -> JSONResponse:
+    """The database is unreachable or out of connections: a 503 `ServiceUnavailableError`.
+
+    Logged with the driver's message only (`orig`): SQLAlchemy's own text quotes the statement
+    and its parameters.
+    """
+    log.error(
+        "database_unavailable",
+        error_type=type(exc).__name__,
+        error=(str(getattr(exc, "orig", None) or exc).splitlines() or [""])[0][:300],
+    )
+    unavailable = ServiceUnavailableError("the database is unavailable; retry later")
+    return error_response(
+        request,
+        unavailable.status_code,
+        unavailable.code,
+        unavailable.message,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, handle_validation)
     app.add_exception_handler(StarletteHTTPException, handle_http)
-    app.add_exception_handler(RateLimitExceeded, handle_rate_limited)
     app.add_exception_handler(AppError, handle_app_error)
+    for outage in DATABASE_OUTAGES:
+        app.add_exception_handler(outage, handle_database_outage)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from app.api.errors import install_error_handlers
-from app.api.middleware import RequestContextMiddleware
+from app.api.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
 from app.api.rate_limit import RateLimitMiddleware, make_limiter
 from app.api.strict_query import reject_unknown_query_params
 from app.auth.dev_tokens import hs256_secret
@@ -33,13 +33,17 @@ from app.enrichment import endpoints as enrichment_endpoints
 from app.enrichment.service import Enricher, get_enricher
 from app.feedback import endpoints as feedback_endpoints
 from app.health import endpoints as health_endpoints
-from app.health.service import Uptime
+from app.health.service import ProbeCache, Uptime
 from app.logging import configure_logging, get_logger
 from app.matching import endpoints as matching_endpoints
-from app.matching.service import MatchingState
+from app.matching.service import MatchingState, MatchLogBounds
 from app.ml.embeddings import TextEmbedder, get_embedder, warm_open_jobs
 from app.monitoring import endpoints as monitoring_endpoints
-from app.monitoring.metrics import set_embedding_cache_source
+from app.monitoring.metrics import (
+    mark_worker_dead,
+    observe_embedding_lookups,
+    observe_served_model,
+)
 from app.settings import Settings, get_settings
 from app.training import endpoints as training_endpoints
 from app.training.scheduler import TrainingScheduler
@@ -63,7 +67,9 @@ DESCRIPTION = """Explainable talent <-> job matching.
 Every endpoint except health and metrics needs a Supabase bearer token. Roles come from
 `app_metadata.role`: **talent** (matches and feedback for itself), **company** (its own jobs),
 **admin** (anything). Errors share one envelope: `{"error": {"code", "message", "field",
-"request_id"}}`. Limits: 100 requests/minute per client, bodies up to 64 KiB.
+"request_id"}}`. Limits: a budget of 100 units/minute per client (a request costs 1, plus 1 per
+2,000 characters of text given to enrichment or /match/score, plus 1 per 20 results a match
+asks for; `X-RateLimit-Cost` says what it cost), bodies up to 64 KiB.
 """
 
 
@@ -127,7 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging(settings.log_level)
     engine = make_engine(settings.database_url)
     embedder = get_embedder()
-    matching = MatchingState(embedder=embedder)
+    matching = MatchingState(embedder=embedder, match_log=MatchLogBounds.of(settings))
     watcher = ModelWatcher(
         engine=engine,
         swap=matching.swap_model,
@@ -141,9 +147,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Load the active model before the first request (fallback if none loads), then follow
         # the registry's active pointer in the background.
         status = await run_in_threadpool(_first_check, watcher)
+        if matching.model is None:
+            observe_served_model(None, None)  # a swap reports a model; the fallback says so here
         watcher.start()
         scheduler.start()
-        set_embedding_cache_source(lambda: (embedder.hits, embedder.misses))
+        embedder.on_lookup = observe_embedding_lookups
         if settings.warm_embeddings_on_start:
             threading.Thread(
                 target=_warm_embeddings,
@@ -170,6 +178,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         scheduler.stop()
         watcher.stop()
         engine.dispose()
+        mark_worker_dead(settings.prometheus_multiproc_dir)
 
     docs = settings.docs_exposed
     app = FastAPI(
@@ -194,6 +203,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         scheduler,
         limiter,
         Uptime(),
+        ProbeCache(settings.health_cache_seconds),
     ):
         services.add(value)
     services.add(engine, Engine)
@@ -202,15 +212,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in ROUTERS:
         app.include_router(router)
-    if settings.metrics_exposed:
-        app.include_router(monitoring_endpoints.router)
+    app.include_router(monitoring_endpoints.router)  # it decides who may scrape
     _mount_dashboard(app, settings.dashboard_dir)
     install_error_handlers(app)
 
-    app.add_middleware(RateLimitMiddleware, limiter=limiter, exempt_paths=RATE_LIMIT_EXEMPT)
+    app.add_middleware(
+        RateLimitMiddleware,
+        limiter=limiter,
+        exempt_paths=RATE_LIMIT_EXEMPT,
+        text_requests_in_flight=settings.text_requests_in_flight,
+    )
     app.add_middleware(
         RequestContextMiddleware,
         max_body_bytes=settings.max_body_bytes,
         slow_request_seconds=settings.slow_request_seconds,
     )
+    app.add_middleware(SecurityHeadersMiddleware, production=settings.is_production)
     return app

@@ -26,7 +26,7 @@ from app.auth.errors import AuthenticationError, AuthError, PermissionDeniedErro
 from app.auth.principal import Principal
 from app.auth.tokens import TokenVerifier
 from app.core.enums import Role
-from app.core.state import provider
+from app.core.state import services_of
 
 bearer_scheme = HTTPBearer(
     auto_error=False,
@@ -55,7 +55,7 @@ def resolve_principal(request: Request) -> Principal:
     try:
         if token is None:
             raise AuthenticationError("no bearer token")
-        verifier = provider(TokenVerifier)(request)
+        verifier = services_of(request).get(TokenVerifier)
         principal = verifier.verify(token)
     except AuthError as exc:
         request.state.auth_result = exc
@@ -97,7 +97,7 @@ AnyRoleUser = Annotated[Principal, Depends(require_roles(*Role))]
 def get_session(request: Request) -> Iterator[Session]:
     """One session and one transaction per request: committed when the handler succeeds,
     rolled back when anything raises. Services and repositories only flush."""
-    factory: sessionmaker[Session] = provider(sessionmaker)(request)
+    factory: sessionmaker[Session] = services_of(request).get(sessionmaker)
     session = factory()
     try:
         yield session

@@ -13,13 +13,14 @@ class AuthenticationError(AuthError):
     """No usable credentials: missing, malformed, badly signed, expired or wrong audience.
 
     The message is deliberately generic towards the client; `reason` says what failed, for logs.
+    A claim of the wrong type is named in `field` (the client wrote it, so it learns nothing).
     """
 
     status_code = 401
     code = "unauthorized"
 
-    def __init__(self, reason: str) -> None:
-        super().__init__("invalid or missing bearer token")
+    def __init__(self, reason: str, claim: str | None = None) -> None:
+        super().__init__("invalid or missing bearer token", field=claim)
         self.reason = reason
 
 

@@ -5,6 +5,11 @@ The URL comes from settings only (never from a token's `jku`/`iss`). Keys are ke
 token with a `kid` we have not seen triggers at most one refetch per `min_refetch_interval`,
 so a flood of random kids cannot turn us into a JWKS request amplifier. When a refresh fails,
 the keys we already had keep working until a later refresh succeeds.
+
+The fetch runs outside the lock, single-flight: one caller fetches, callers that need that
+refresh (expired keys, or a kid the cache lacks) wait for it, and callers whose kid is cached
+and fresh never wait. Holding the lock across the HTTP call used to stall every request for
+the length of a slow fetch (2.8 s measured) whenever someone sent an unknown kid.
 """
 
 from __future__ import annotations
@@ -83,6 +88,7 @@ class JWKSCache:
         self._fetched_at: float | None = None
         self._attempted_at: float | None = None
         self._lock = threading.Lock()
+        self._in_flight: threading.Event | None = None
         self.fetch_count = 0
 
     def purge(self) -> None:
@@ -96,9 +102,20 @@ class JWKSCache:
         with self._lock:
             now = self._clock()
             expired = self._fetched_at is None or now - self._fetched_at >= self.ttl
-            unknown = kid not in self._keys
-            if expired or (unknown and self._may_refetch(now)):
-                self._refresh(now)
+            needs_refresh = expired or kid not in self._keys
+            flight = self._in_flight
+            leader = needs_refresh and flight is None and self._may_refetch(now)
+            if leader:
+                self._attempted_at = now
+                self.fetch_count += 1
+                flight = self._in_flight = threading.Event()
+        if leader:
+            assert flight is not None
+            self._refresh(now, flight)
+        elif needs_refresh and flight is not None:
+            # Someone is already fetching what we need: wait for that fetch, start no other.
+            flight.wait(self.timeout + 1.0)
+        with self._lock:
             if not self._keys and self._fetched_at is None:
                 raise AuthUnavailableError("signing keys are unavailable")
             return self._keys.get(kid)
@@ -106,16 +123,19 @@ class JWKSCache:
     def _may_refetch(self, now: float) -> bool:
         return self._attempted_at is None or now - self._attempted_at >= self.min_refetch_interval
 
-    def _refresh(self, now: float) -> None:
-        if self._attempted_at is not None and now - self._attempted_at < self.min_refetch_interval:
-            return
-        self._attempted_at = now
-        self.fetch_count += 1
+    def _refresh(self, now: float, flight: threading.Event) -> None:
+        """Fetch without the lock, then publish the keys (or keep the old ones on failure)."""
+        keys: dict[str, PublicJWK] | None = None
         try:
             keys = fetch_jwks(self.url, self.timeout)
         except (httpx.HTTPError, ValueError) as exc:
             log.warning("jwks_fetch_failed", url=self.url, error=str(exc), kept=len(self._keys))
-            return
-        self._keys = keys
-        self._fetched_at = now
-        log.info("jwks_fetched", url=self.url, kids=sorted(keys))
+        finally:
+            with self._lock:
+                if keys is not None:
+                    self._keys = keys
+                    self._fetched_at = now
+                self._in_flight = None
+            flight.set()
+        if keys is not None:
+            log.info("jwks_fetched", url=self.url, kids=sorted(keys))

@@ -5,11 +5,16 @@ list, and the key is chosen by that algorithm: HS256 only with the configured le
 ES256/RS256 only with a JWKS key of the matching type found by `kid`. HMAC and asymmetric
 algorithms never share a decode, so an HS256 token "signed" with a public key cannot verify.
 python-jose accepts tokens without `exp` and skips the audience check when `aud` is missing, so
-`exp`, `aud` and `sub` (and `iss` when configured) are required explicitly.
+`exp`, `aud` and `sub` (and `iss` when configured) are required explicitly. python-jose also
+calls `int()` on the time claims unchecked (a list `exp` raised TypeError, a string one was
+parsed), so every registered claim is type-checked first, and it never looks at `iat`, so an
+`iat` in the future (beyond the leeway) is refused here.
 """
 
 from __future__ import annotations
 
+import math
+import time
 import uuid
 from typing import Any
 
@@ -24,6 +29,32 @@ from app.settings import Settings
 
 HMAC_ALGORITHM = "HS256"
 ASYMMETRIC_ALGORITHMS = tuple(KEY_TYPES)
+NUMERIC_DATE_CLAIMS = ("exp", "iat", "nbf")
+STRING_CLAIMS = ("iss", "sub", "jti")
+
+
+def _is_numeric_date(value: Any) -> bool:
+    """RFC 7519 NumericDate: a JSON number (bool is an int to Python, not to JSON)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check_claim_types(claims: dict[str, Any]) -> None:
+    """Refuse registered claims of the wrong JSON type, naming the claim.
+
+    Safe before the signature check: it only ever rejects, and a token refused here would be
+    refused (or crash python-jose) after it anyway.
+    """
+    for name in NUMERIC_DATE_CLAIMS:
+        if name in claims and not _is_numeric_date(claims[name]):
+            raise AuthenticationError(f"{name} is not a NumericDate", claim=name)
+    for name in STRING_CLAIMS:
+        if name in claims and not isinstance(claims[name], str):
+            raise AuthenticationError(f"{name} is not a string", claim=name)
+    aud = claims.get("aud")
+    if "aud" in claims and not (
+        isinstance(aud, str) or (isinstance(aud, list) and all(isinstance(a, str) for a in aud))
+    ):
+        raise AuthenticationError("aud is not a string or a list of strings", claim="aud")
 
 
 class TokenVerifier:
@@ -45,6 +76,11 @@ class TokenVerifier:
             header = jwt.get_unverified_header(token)
         except JOSEError as exc:
             raise AuthenticationError(f"malformed token header: {exc}") from exc
+        try:
+            unverified = jwt.get_unverified_claims(token)
+        except JOSEError as exc:
+            raise AuthenticationError(f"malformed token claims: {exc}") from exc
+        check_claim_types(unverified)
         alg = header.get("alg")
         key = self._key_for(alg, header.get("kid"))
         try:
@@ -65,6 +101,8 @@ class TokenVerifier:
             )
         except JOSEError as exc:
             raise AuthenticationError(f"token rejected: {exc}") from exc
+        if "iat" in claims and claims["iat"] > time.time() + self.leeway:
+            raise AuthenticationError("iat is in the future", claim="iat")
         return self._principal(claims)
 
     def _key_for(self, alg: Any, kid: Any) -> Any:

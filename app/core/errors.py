@@ -42,6 +42,13 @@ class NotFoundError(AppError):
     code = "not_found"
 
 
+class ServiceUnavailableError(AppError):
+    """A dependency the request needs (the database) is down or saturated; retry later."""
+
+    status_code = 503
+    code = "service_unavailable"
+
+
 STATUS_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -57,8 +64,9 @@ STATUS_CODES = {
     503: "service_unavailable",
 }
 
-# What any route may answer whatever it does (auth, body cap, validation, rate limit, bugs).
-COMMON_STATUSES: tuple[int, ...] = (401, 403, 413, 422, 429, 500)
+# What any route may answer whatever it does (auth, body cap, validation, rate limit, bugs,
+# an outage of what it depends on).
+COMMON_STATUSES: tuple[int, ...] = (401, 403, 413, 422, 429, 500, 503)
 # The unauthenticated probes: no auth, no rate limit, no body.
 PROBE_STATUSES: tuple[int, ...] = (422, 500)
 _COMMON_MEANING = {
@@ -68,6 +76,8 @@ _COMMON_MEANING = {
     422: "a parameter or body field is invalid; `field` names it",
     429: "rate limit exceeded; `Retry-After` says when to retry",
     500: "unexpected failure; details are in the server log under `request_id`",
+    503: "the database, a model or the signing keys are unavailable; `Retry-After` says when "
+    "to retry",
 }
 
 

@@ -11,9 +11,10 @@ enrichment models) are built on first use.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 T = TypeVar("T")
@@ -33,6 +34,9 @@ class Services:
     def add_lazy(self, kind: type[T], factory: Callable[[], T]) -> None:
         self._factories[kind] = factory
 
+    def built(self, kind: type[Any]) -> bool:
+        return kind in self._values
+
     def get(self, kind: type[T]) -> T:
         if kind not in self._values:
             with self._lock:
@@ -43,18 +47,27 @@ class Services:
         return cast(T, self._values[kind])
 
 
-_PROVIDERS: dict[type[Any], Callable[[Request], Any]] = {}
+_PROVIDERS: dict[type[Any], Callable[[Request], Awaitable[Any]]] = {}
 
 
-def provider(kind: type[T]) -> Callable[[Request], T]:
+def provider(kind: type[T]) -> Callable[[Request], Awaitable[T]]:
     """The dependency returning the app's `kind`: one function per type, so that
     `app.dependency_overrides[provider(kind)]` replaces it everywhere."""
     if kind not in _PROVIDERS:
-
-        def get(request: Request) -> T:
-            services: Services = request.app.state.services
-            return services.get(kind)
+        # async: a lookup needs no worker thread (FastAPI runs sync dependencies in its pool);
+        # only a first, lazy build runs in the pool, off the event loop.
+        async def get(request: Request) -> T:
+            services = services_of(request)
+            if services.built(kind):
+                return services.get(kind)
+            return await run_in_threadpool(services.get, kind)
 
         get.__name__ = f"get_{kind.__name__}"
         _PROVIDERS[kind] = get
-    return cast(Callable[[Request], T], _PROVIDERS[kind])
+    return cast(Callable[[Request], Awaitable[T]], _PROVIDERS[kind])
+
+
+def services_of(request: Request) -> Services:
+    """The services of the app serving `request` (for code that is not a dependency)."""
+    services: Services = request.app.state.services
+    return services

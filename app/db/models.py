@@ -246,6 +246,9 @@ class Match(Base):
         CheckConstraint(_in("source", MatchSource), name="source_valid"),
         Index("ix_matches_talent_created", "talent_id", "created_at"),
         Index("ix_matches_job_created", "job_id", "created_at"),
+        # Pruning the log (app.matching.repository): a showing's siblings, and rows by age.
+        Index("ix_matches_request_created", "request_id", "created_at"),
+        Index("ix_matches_created", "created_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
@@ -257,6 +260,9 @@ class Match(Base):
     source: Mapped[str] = mapped_column(String(10))
     position: Mapped[int | None] = mapped_column(Integer)
     request_id: Mapped[str | None] = mapped_column(String(64))
+    subject_side: Mapped[str | None] = mapped_column(
+        String(6), doc="'talent' or 'job': whose match request showed this row (None: older rows)."
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -62,10 +62,10 @@ def enrich(
         typer.echo(ctx.get_help())
         raise typer.Exit(0)
     from app.db.session import session_scope
+    from app.enrichment.occupation import occupation_model_version
     from app.enrichment.occupation_store import (
         KINDS,
         infer_stale_occupations,
-        occupation_version,
         stale_occupation_ids,
     )
     from app.enrichment.repository import stale_job_ids
@@ -93,7 +93,7 @@ def enrich(
             jobs, talents = (len(stale_occupation_ids(session, k, None, limit)) for k in KINDS)
             typer.echo(
                 f"{jobs} job(s) and {talents} talent(s) need occupation inference at "
-                f"{occupation_version()}",
+                f"{occupation_model_version()}",
                 err=True,
             )
             return
@@ -121,7 +121,7 @@ def enrich(
                 with session_scope() as session:
                     count += infer_stale_occupations(session, kind, batch, batch_size=batch_size)
                 bar.advance(task, len(batch))
-        typer.echo(f"inferred the occupation of {count} {kind}(s) at {occupation_version()}")
+        typer.echo(f"inferred the occupation of {count} {kind}(s) at {occupation_model_version()}")
 
 
 @enrich_app.command("extract")

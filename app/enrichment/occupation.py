@@ -315,11 +315,10 @@ def _default_embed(texts: Sequence[str]) -> Matrix:
     return get_embedder().encode(texts)
 
 
-def _model_version() -> str:
+def occupation_model_version() -> str:
+    """The configured occupation model's version (read when asked: importing this module
+    must not read the settings)."""
     return get_model_registry().entry("occupation_inference").version
-
-
-OCCUPATION_MODEL_VERSION: str = _model_version()
 
 
 def infer_occupations(

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Job, Talent
 from app.enrichment import repository
 from app.enrichment.config import get_model_registry
-from app.enrichment.occupation import OccupationGuess, infer_occupations
+from app.enrichment.occupation import OccupationGuess, infer_occupations, occupation_model_version
 from app.logging import get_logger
 
 OwnerKind = Literal["job", "talent"]
@@ -40,10 +40,6 @@ def _model(kind: OwnerKind) -> type[Job] | type[Talent]:
     raise ValueError(f"kind must be 'job' or 'talent', not {kind!r}")
 
 
-def occupation_version() -> str:
-    return get_model_registry().entry("occupation_inference").version
-
-
 def min_confidence() -> float:
     params = get_model_registry().entry("occupation_inference").params
     return float(params.get("min_confidence", DEFAULT_MIN_CONFIDENCE))
@@ -54,7 +50,7 @@ def stale_occupation_ids(
 ) -> list[uuid.UUID]:
     """Rows whose occupation should be (re)inferred under `version` (default: configured)."""
     return repository.stale_occupation_ids(
-        session, _model(kind), version or occupation_version(), limit
+        session, _model(kind), version or occupation_model_version(), limit
     )
 
 
@@ -92,7 +88,7 @@ def infer_stale_occupations(
     repeated per batch, so a code given meanwhile is not overwritten. The caller commits
     (the CLI gives each batch its own `session_scope`)."""
     model = _model(kind)
-    version = version or occupation_version()
+    version = version or occupation_model_version()
     threshold = min_confidence() if threshold is None else threshold
     written = 0
     for start in range(0, len(ids), batch_size):

@@ -27,7 +27,9 @@ class EnrichJobRequest(BaseModel):
         default=None, description="A stored job (yours, or any for admins)."
     )
     store: bool = Field(
-        default=False, description="Persist the enrichment (needs job_id); idempotent per version."
+        default=False,
+        strict=True,
+        description="Persist the enrichment (needs job_id); idempotent per version.",
     )
 
     @model_validator(mode="after")

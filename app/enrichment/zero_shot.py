@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from app.enrichment.config import get_model_registry
-from app.enrichment.occupation import OCCUPATION_MODEL_VERSION, OccupationGuess, infer_occupations
+from app.enrichment.occupation import OccupationGuess, infer_occupations, occupation_model_version
 from app.enrichment.posting import ParsedPosting, job_profile, parse_posting, posting_text
 from app.enrichment.resume import ParsedResume, parse_resume, talent_profile
 from app.enrichment.service import Enricher
@@ -55,7 +55,7 @@ def _occupation(guesses: list[OccupationGuess], info: Inferred) -> str | None:
     info.occupations = guesses
     floor = float(get_model_registry().entry("occupation_inference").params["min_confidence"])
     if guesses and guesses[0].confidence >= floor:
-        info.fields["occupation_code"] = OCCUPATION_MODEL_VERSION
+        info.fields["occupation_code"] = occupation_model_version()
         return guesses[0].code
     info.notes.append("the occupation could not be recognised with confidence")
     return None

@@ -36,6 +36,10 @@ class ReadyResponse(BaseModel):
     ready: bool
     database_reachable: bool
     model_loaded: bool
+    fallback_active: bool = Field(
+        description="True when no model is loaded and the fallback rules serve matches "
+        "(still ready: they answer every request)."
+    )
     indexes_warm: bool = Field(
         description="False while the start-up build of the candidate indexes is running "
         "(a match request would wait for it)."
@@ -48,6 +52,7 @@ class ReadyResponse(BaseModel):
                     "ready": True,
                     "database_reachable": True,
                     "model_loaded": True,
+                    "fallback_active": False,
                     "indexes_warm": True,
                 }
             ]

@@ -1,18 +1,32 @@
-"""SQL of matching: change stamps of the candidate tables and the persistence of shown matches."""
+"""SQL of matching: change stamps of the candidate tables, the persistence of shown matches, and
+the bounds of that impression log.
+
+The log is bounded two ways (`app.settings`: `match_log_requests_per_subject`,
+`match_log_retention_days`): per subject, only the impressions of its newest N match requests
+stay; and impressions older than the retention window go. Neither removes a row the learning
+loop labels (`app.training.repository._labels_query`): rows whose pair drew feedback, rows of a
+showing (same request id and time) in which any pair drew feedback (the "no action" negatives
+above the deepest interaction), and rows without a request id (each is a label). Every other
+impression yields no label at all, so pruning it changes no training data; what it costs is a
+label that feedback arriving after the window would have created.
+"""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
-from typing import Any, cast
+from datetime import datetime
+from typing import Any, Literal, cast
 
-from sqlalchemy import Table, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Table, delete, exists, func, insert, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from app.db.base import utcnow, uuid7
-from app.db.models import Embedding, Job, JobSkill, Match, Talent, TalentSkill
+from app.db.models import Embedding, Job, JobSkill, Match, MatchFeedback, Talent, TalentSkill
 from app.ml.types import MatchResult
 
 _INSERT_MATCHES = insert(cast(Table, Match.__table__))
+Side = Literal["talent", "job"]
 
 
 def change_stamp(session: Session, kind: str) -> tuple[Any, ...]:
@@ -43,6 +57,7 @@ def persist_matches(
     results: Sequence[MatchResult],
     request_id: str,
     explanations: Sequence[dict[str, Any]],
+    subject_side: Side | None = None,
 ) -> None:
     """Write the shown matches (the impression log the feedback loop learns from).
 
@@ -61,6 +76,7 @@ def persist_matches(
             "source": r.source,
             "position": position,
             "request_id": request_id,
+            "subject_side": subject_side,
         }
         for position, (t, j, r, e) in enumerate(
             zip(talent_ids, job_ids, results, explanations, strict=True), start=1
@@ -71,3 +87,98 @@ def persist_matches(
         # without the ORM's bulk machinery (a third of the write's cost for a page of
         # matches) or its execute path; one statement object, so its cache key is reused.
         session.connection().execute(_INSERT_MATCHES, rows)
+
+
+def _labelled() -> ColumnElement[bool]:
+    """Rows of `matches` that the label query reads (see the module docstring)."""
+    pair_feedback = exists().where(
+        MatchFeedback.talent_id == Match.talent_id, MatchFeedback.job_id == Match.job_id
+    )
+    sibling = aliased(Match)
+    interacted_showing = exists().where(
+        sibling.request_id == Match.request_id,
+        sibling.created_at == Match.created_at,
+        exists().where(
+            MatchFeedback.talent_id == sibling.talent_id, MatchFeedback.job_id == sibling.job_id
+        ),
+    )
+    return or_(Match.request_id.is_(None), pair_feedback, interacted_showing)
+
+
+def _subject_column(side: Side) -> Any:
+    return Match.talent_id if side == "talent" else Match.job_id
+
+
+def trim_subject_log(
+    session: Session,
+    side: Side,
+    subject_id: uuid.UUID,
+    *,
+    keep_requests: int,
+    older_than: datetime,
+) -> int:
+    """Delete the subject's unlabelled impressions beyond its newest `keep_requests` requests
+    or older than `older_than`; returns the rows deleted.
+
+    Cheap enough for the write path: it reads only the subject's own rows, through the
+    (subject, created_at) index, and the log keeps that set bounded. A showing is identified
+    by its time, which the server sets (request ids may be chosen by the client)."""
+    column = _subject_column(side)
+    mine = (column == subject_id, Match.subject_side == side)
+    cutoff = (
+        select(Match.created_at)
+        .where(*mine)
+        .group_by(Match.created_at)
+        .order_by(Match.created_at.desc())
+        .offset(keep_requests)
+        .limit(1)
+        .scalar_subquery()
+    )
+    result = session.execute(
+        delete(Match)
+        .where(
+            *mine,
+            or_(Match.created_at <= cutoff, Match.created_at < older_than),
+            ~_labelled(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def subjects_over_cap(session: Session, side: Side, keep_requests: int) -> list[uuid.UUID]:
+    """Subjects with more than `keep_requests` requests in the log."""
+    column = _subject_column(side)
+    return list(
+        session.scalars(
+            select(column)
+            .where(Match.subject_side == side)
+            .group_by(column)
+            .having(func.count(func.distinct(Match.created_at)) > keep_requests)
+        )
+    )
+
+
+def count_expired(session: Session, older_than: datetime) -> int:
+    """Unlabelled impressions older than `older_than` (what `prune_expired` would delete)."""
+    stmt = (
+        select(func.count()).select_from(Match).where(Match.created_at < older_than, ~_labelled())
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def prune_expired(session: Session, older_than: datetime, batch_size: int) -> int:
+    """Delete one batch of unlabelled impressions older than `older_than`; returns its size
+    (0: none left). Batches keep each transaction and its locks short on a large table."""
+    ids = select(Match.id).where(Match.created_at < older_than, ~_labelled()).limit(batch_size)
+    batch = list(session.scalars(ids))
+    if not batch:
+        return 0
+    session.execute(
+        delete(Match).where(Match.id.in_(batch)).execution_options(synchronize_session=False)
+    )
+    return len(batch)
+
+
+def match_log_rows(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Match)) or 0)

@@ -15,6 +15,8 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +29,11 @@ from sqlalchemy.orm import Session
 
 from app.core.enums import EMBEDDING_DIM, MatchSource
 from app.core.errors import NotFoundError
+from app.db.base import utcnow
 from app.db.session import session_scope
 from app.logging import get_logger
 from app.matching.explain import explain
-from app.matching.repository import persist_matches
+from app.matching.repository import persist_matches, trim_subject_log
 from app.matching.retrieval import (
     CandidateIndex,
     IndexHolder,
@@ -59,7 +62,8 @@ from app.ml.types import (
     MatchResult,
     TalentProfile,
 )
-from app.settings import get_settings
+from app.monitoring.metrics import observe_served_model
+from app.settings import Settings, get_settings
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -67,6 +71,20 @@ log = get_logger(__name__)
 
 REQUEST_ID_MAX = 64
 """Width of `matches.request_id`: a longer client-supplied id is cut, never a DB error."""
+
+
+@dataclass(frozen=True, slots=True)
+class MatchLogBounds:
+    """How much of the impression log a match write keeps for its subject (the newest
+    requests, within the retention window; labelled rows always): one talent asking at its
+    rate limit would otherwise add gigabytes a day."""
+
+    requests_per_subject: int
+    retention_days: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> MatchLogBounds:
+        return cls(settings.match_log_requests_per_subject, settings.match_log_retention_days)
 
 
 class MatchingState:
@@ -81,8 +99,10 @@ class MatchingState:
         shortlist_size: int | None = None,
         prefilter_size: int | None = None,
         refresh_seconds: float | None = None,
+        match_log: MatchLogBounds | None = None,
     ) -> None:
         settings = get_settings()
+        self.match_log = match_log or MatchLogBounds.of(settings)
         self.shortlist_size = shortlist_size or settings.matching_shortlist_size
         self.prefilter_size = max(
             prefilter_size or settings.matching_prefilter_size, self.shortlist_size
@@ -110,6 +130,9 @@ class MatchingState:
         """Make `model` live (None = use the fallback); returns the model it replaced."""
         with self._swap_lock:
             previous, self._model = self._model, model
+        observe_served_model(
+            model.version if model else None, model.metadata.created_at if model else None
+        )
         log.info(
             "matching_model_swapped",
             version=model.version if model else None,
@@ -388,6 +411,15 @@ def _match(
                 results=results,
                 request_id=(request_id or uuid.uuid4().hex)[:REQUEST_ID_MAX],
                 explanations=[explanation_json(r.explanation) for r in results],
+                subject_side=subject_side,
+            )
+            bounds = state.match_log
+            trim_subject_log(
+                session,
+                subject_side,
+                subject_id,
+                keep_requests=bounds.requests_per_subject,
+                older_than=utcnow() - timedelta(days=bounds.retention_days),
             )
     return MatchOutcome(
         matches=results,

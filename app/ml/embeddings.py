@@ -145,6 +145,8 @@ class TextEmbedder:
         self.hits = 0
         self.misses = 0
         self.texts_embedded = 0
+        self.on_lookup: Callable[[int, int], None] | None = None
+        """Told (hits, misses) of every batch: the API counts them in Prometheus."""
 
     @property
     def dim(self) -> int:
@@ -231,6 +233,8 @@ class TextEmbedder:
         with self._cache_lock:
             self.hits += len(texts) - misses
             self.misses += misses
+        if self.on_lookup is not None:
+            self.on_lookup(len(texts) - misses, misses)
         if missing:
             keys = list(missing)
             vectors = self.embed_uncached([missing_text[k] for k in keys])

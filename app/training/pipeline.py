@@ -53,6 +53,7 @@ from app.ml.matcher import (
     fit_booster,
     sha256_file,
 )
+from app.monitoring.metrics import observe_training_run
 from app.settings import Settings, get_settings
 from app.training import quality, repository
 from app.training.dataset import Dataset, build_dataset
@@ -190,6 +191,9 @@ class TrainingPipeline:
                 run.status, run.message = outcome.status, outcome.message
                 run.metrics = outcome.metrics
                 run.finished_at = self.now()
+        observe_training_run(
+            outcome.status, promoted=outcome.promoted, candidate=outcome.candidate_version
+        )
         event = (
             "training_finished" if outcome.status == "succeeded" else f"training_{outcome.status}"
         )

@@ -17,6 +17,7 @@ class TriggerRequest(BaseModel):
 
     force: bool = Field(
         default=False,
+        strict=True,
         description="Train now, ignoring the weekly schedule and the new-feedback minimum.",
     )
 

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import get_args
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
+from app.api.main import ROUTERS
+from app.core.state import provider
+from app.enrichment.config import load_model_registry
+from app.enrichment.service import Enricher, build_enricher
 from tests.api.conftest import World, bearer
 
 T2J = "/api/v1/match/talent-to-jobs"
@@ -182,3 +191,97 @@ def test_unknown_query_parameters_are_422_naming_them(client: TestClient) -> Non
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "limt"
     assert client.get("/api/v1/health?verbose=1").status_code == 422
+
+
+DOWN_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:1/down"  # nothing listens on port 1
+
+
+def test_a_database_outage_is_503_with_retry_after_not_500(
+    make_client: Callable[..., TestClient],
+) -> None:
+    client = make_client(database_url=DOWN_DATABASE)
+    response = client.get("/api/v1/me", headers=bearer(uuid.uuid4(), "talent"))
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "service_unavailable"
+    assert int(response.headers["Retry-After"]) > 0
+    assert "psycopg" not in response.text
+    assert "SELECT" not in response.text
+
+
+def test_a_model_outage_is_503_with_retry_after(client: TestClient, tmp_path: Path) -> None:
+    def enricher_without_its_model_file() -> Enricher:
+        return build_enricher(registry=load_model_registry(tmp_path / "missing.yaml"))
+
+    client.app.dependency_overrides[provider(Enricher)] = enricher_without_its_model_file  # type: ignore[attr-defined]
+    response = client.post(
+        "/api/v1/enrich/talent", json={"text": "Python developer"}, headers=admin()
+    )
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "model_unavailable"
+    assert int(response.headers["Retry-After"]) > 0
+
+
+@pytest.mark.parametrize("claim", ["exp", "iat", "nbf"])
+def test_a_time_claim_that_is_a_list_is_401_naming_it_and_still_rate_limited(
+    make_client: Callable[..., TestClient], claim: str
+) -> None:
+    client = make_client(rate_limit="2/minute")
+    now = int(time.time())
+    headers = bearer(uuid.uuid4(), "talent", **{claim: [now + 600]})
+    statuses = []
+    for _ in range(3):
+        response = client.get("/api/v1/me", headers=headers)
+        statuses.append(response.status_code)
+        if response.status_code == 401:
+            assert response.json()["error"]["field"] == claim
+    assert statuses == [401, 401, 429]
+
+
+@pytest.mark.parametrize("value", ["yes", 1, "true"])
+def test_train_trigger_force_accepts_only_json_booleans(client: TestClient, value: object) -> None:
+    response = client.post("/api/v1/train/trigger", json={"force": value}, headers=admin())
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "force"
+
+
+@pytest.mark.parametrize("value", ["yes", 1, "true"])
+def test_enrich_job_store_accepts_only_json_booleans(client: TestClient, value: object) -> None:
+    body = {"job_id": str(uuid.uuid4()), "store": value}
+    response = client.post("/api/v1/enrich/job", json=body, headers=admin())
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "store"
+
+
+def _models_in(annotation: object) -> Iterator[type[BaseModel]]:
+    """The pydantic models an annotation names, through `X | None`, `list[X]` and the like."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for arg in get_args(annotation):
+        yield from _models_in(arg)
+
+
+def _bool_fields(model: type[BaseModel], seen: set[type[BaseModel]]) -> Iterator[str]:
+    """`Model.field` of every boolean in a request model and the models nested in it."""
+    if model in seen:
+        return
+    seen.add(model)
+    for name, info in model.model_fields.items():
+        if info.annotation is bool or bool in get_args(info.annotation):
+            strict = model.model_config.get("strict") or any(
+                getattr(meta, "strict", False) for meta in info.metadata
+            )
+            yield f"{model.__name__}.{name}" + ("" if strict else " (lax)")
+        for nested in _models_in(info.annotation):
+            yield from _bool_fields(nested, seen)
+
+
+def test_every_boolean_of_every_request_body_is_strict() -> None:
+    seen: set[type[BaseModel]] = set()
+    fields: list[str] = []
+    for route in (route for router in ROUTERS for route in router.routes):
+        if isinstance(route, APIRoute):
+            for param in route.dependant.body_params:
+                for body in _models_in(param.field_info.annotation):
+                    fields += _bool_fields(body, seen)
+    assert {"TriggerRequest.force", "EnrichJobRequest.store"} <= set(fields)
+    assert [f for f in fields if f.endswith("(lax)")] == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from app.enrichment.occupation import OCCUPATION_MODEL_VERSION
+from app.enrichment.occupation import occupation_model_version
 from tests.api.conftest import World
 
 SCORE = "/api/v1/match/score"
@@ -42,7 +42,7 @@ def test_raw_text_on_both_sides_is_scored_and_says_what_was_inferred(
     match = body["matches"][0]
     assert 0 <= match["score"] <= 100
     talent, job = body["inferred"]["talent"], body["inferred"]["job"]
-    assert talent["fields"]["occupation_code"] == OCCUPATION_MODEL_VERSION
+    assert talent["fields"]["occupation_code"] == occupation_model_version()
     assert {"skills", "years_experience", "seniority"} <= set(talent["fields"])
     assert {"skills", "min_years"} <= set(job["fields"])
     assert talent["occupations"][0]["code"].startswith("15-")

@@ -16,6 +16,8 @@ from app.cli import main
 from app.settings import Settings, get_settings
 from tests.jwt_tokens import HS_SECRET
 
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"  # production refuses SQLite
+
 
 def settings(**values: object) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
@@ -33,7 +35,9 @@ def test_minted_token_verifies_independently_with_pyjwt() -> None:
 def test_production_never_mints() -> None:
     with pytest.raises(DevTokenDisabledError):
         mint_dev_token(
-            settings(environment="production", jwt_secret=HS_SECRET), uuid.uuid4(), "admin"
+            settings(environment="production", jwt_secret=HS_SECRET, database_url=PG_URL),
+            uuid.uuid4(),
+            "admin",
         )
 
 
@@ -49,7 +53,12 @@ def test_development_without_a_secret_shares_a_generated_one_with_the_server(
 
 def test_test_and_production_without_a_secret_accept_no_hs256(tmp_path: Path) -> None:
     for environment in ("test", "production"):
-        config = settings(environment=environment, dev_jwt_secret_file=tmp_path / "s")
+        config = settings(
+            environment=environment,
+            dev_jwt_secret_file=tmp_path / "s",
+            database_url=PG_URL,
+            jwt_jwks_url="https://project-ref.supabase.co/auth/v1/.well-known/jwks.json",
+        )
         assert hs256_secret(config) is None
     assert not (tmp_path / "s").exists()
 
@@ -73,6 +82,7 @@ def test_cli_prints_a_token_and_refuses_in_production(monkeypatch: pytest.Monkey
         assert runner.invoke(main, ["token", "--role", "root", "--sub", sub]).exit_code != 0
         assert runner.invoke(main, ["token", "--role", "talent", "--sub", "x"]).exit_code != 0
         monkeypatch.setenv("ENVIRONMENT", "production")
+        monkeypatch.setenv("DATABASE_URL", PG_URL)
         get_settings.cache_clear()
         refused = runner.invoke(main, ["token", "--role", "admin", "--sub", sub])
         assert refused.exit_code == 1

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -101,3 +105,30 @@ def test_purge_forces_a_fresh_fetch(keys: Keys, jwks_server: JWKSServer) -> None
     cache.purge()
     cache.get(keys.ec_kid)
     assert jwks_server.requests == 2
+
+
+def test_a_slow_refetch_for_an_unknown_kid_does_not_stall_cached_kids(
+    keys: Keys, jwks_server: JWKSServer
+) -> None:
+    cache = JWKSCache(jwks_server.url, ttl=600, min_refetch_interval=0, timeout=5)
+    assert cache.get(keys.ec_kid) is not None
+    jwks_server.delay = 1.5
+    refetching = threading.Thread(target=cache.get, args=("unknown-kid",))
+    refetching.start()
+    deadline = time.monotonic() + 2
+    while jwks_server.requests < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert jwks_server.requests == 2  # the slow fetch is in progress now
+    started = time.perf_counter()
+    assert cache.get(keys.ec_kid) is not None
+    assert time.perf_counter() - started < 0.2  # held the lock for 1.5 s before
+    refetching.join()
+
+
+def test_concurrent_cold_lookups_share_one_fetch(keys: Keys, jwks_server: JWKSServer) -> None:
+    cache = JWKSCache(jwks_server.url, ttl=600, min_refetch_interval=0, timeout=5)
+    jwks_server.delay = 0.3
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = list(pool.map(cache.get, [keys.ec_kid, keys.rsa_kid] * 4))
+    assert all(key is not None for key in found)
+    assert jwks_server.requests == 1

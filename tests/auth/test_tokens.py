@@ -140,3 +140,52 @@ def test_reason_names_the_failure_but_the_message_does_not() -> None:
         make_verifier().verify(hs256(claims_for(aud="other")))
     assert str(info.value) == "invalid or missing bearer token"
     assert "aud" in info.value.reason.lower() or "audience" in info.value.reason.lower()
+
+
+@pytest.mark.parametrize("claim", ["exp", "iat", "nbf"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param([9_999_999_999], id="list"),
+        pytest.param("9999999999", id="string"),
+        pytest.param(True, id="bool"),
+        pytest.param({"t": 1}, id="object"),
+    ],
+)
+def test_time_claims_of_the_wrong_type_are_unauthorized_naming_the_claim(
+    claim: str, value: object
+) -> None:
+    token = hs256(claims_for(**{claim: value}))
+    with pytest.raises(AuthenticationError) as info:
+        make_verifier().verify(token)
+    assert info.value.field == claim
+    assert claim in info.value.reason
+
+
+@pytest.mark.parametrize(
+    ("claim", "value"),
+    [("sub", 12345), ("iss", ["a"]), ("jti", 7), ("aud", {"x": 1}), ("aud", ["authenticated", 1])],
+)
+def test_string_claims_of_the_wrong_type_are_unauthorized_naming_the_claim(
+    claim: str, value: object
+) -> None:
+    token = forge_hmac({**claims_for(), claim: value}, HS_SECRET.encode())  # PyJWT refuses
+    with pytest.raises(AuthenticationError) as info:
+        make_verifier().verify(token)
+    assert info.value.field == claim
+
+
+def test_an_infinite_exp_is_unauthorized_not_a_crash() -> None:
+    token = forge_hmac({**claims_for(), "exp": 1e400}, HS_SECRET.encode())
+    with pytest.raises(AuthenticationError) as info:
+        make_verifier().verify(token)
+    assert info.value.field == "exp"
+
+
+def test_iat_in_the_future_beyond_the_leeway_is_refused() -> None:
+    now = int(time.time())
+    verifier = make_verifier(jwt_leeway_seconds=30)
+    assert verifier.verify(hs256(claims_for(iat=now + 10))).role == "talent"
+    with pytest.raises(AuthenticationError) as info:
+        verifier.verify(hs256(claims_for(iat=now + 600, exp=now + 1200)))
+    assert info.value.field == "iat"

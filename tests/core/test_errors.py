@@ -24,7 +24,14 @@ from app.auth.errors import (
     DevTokenDisabledError,
     PermissionDeniedError,
 )
-from app.core.errors import COMMON_STATUSES, STATUS_CODES, AppError, NotFoundError, responses
+from app.core.errors import (
+    COMMON_STATUSES,
+    STATUS_CODES,
+    AppError,
+    NotFoundError,
+    ServiceUnavailableError,
+    responses,
+)
 from app.core.schemas import ErrorEnvelope
 from app.enrichment.errors import (
     EnrichmentNotFoundError,
@@ -61,6 +68,7 @@ CASES: list[tuple[AppError, int, str, str | None]] = [
     (SectionModelError("model.json: sha256 differs"), 503, "model_unavailable", None),
     (OccupationModelError("centroids missing"), 503, "model_unavailable", None),
     (ModelLoadError("model artifact incomplete"), 503, "model_unavailable", None),
+    (ServiceUnavailableError("database unavailable"), 503, "service_unavailable", None),
     (
         FeatureExtractionError("embedding must have 384 values", field="embedding"),
         422,
@@ -139,6 +147,7 @@ def test_handler_turns_each_error_into_its_envelope(
     assert (error.code, error.field) == (code, field)
     assert error.message == CASES[index][0].message
     assert ("www-authenticate" in response.headers) == (status == 401)
+    assert ("retry-after" in response.headers) == (status == 503)  # an outage: back off, retry
 
 
 def test_401_says_bearer_and_whether_a_token_was_sent(client: TestClient) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from typing import Annotated
 
@@ -76,3 +77,29 @@ def test_provider_is_one_function_per_type_and_tests_can_override_it() -> None:
     assert client.get("/now").json() == 1.0
     app.dependency_overrides[provider(Clock)] = lambda: Clock(42.0)
     assert client.get("/now").json() == 42.0
+
+
+def test_a_lazy_service_is_built_off_the_event_loop_once() -> None:
+    app = FastAPI()
+    services = Services()
+    on_event_loop: list[bool] = []
+
+    def build() -> Heavy:
+        try:
+            asyncio.get_running_loop()
+            on_event_loop.append(True)
+        except RuntimeError:
+            on_event_loop.append(False)
+        return Heavy()
+
+    services.add_lazy(Heavy, build)
+    app.state.services = services
+
+    @app.get("/heavy")
+    async def heavy(value: Annotated[Heavy, Depends(provider(Heavy))]) -> int:
+        return id(value)
+
+    client = TestClient(app)
+    first, second = client.get("/heavy").json(), client.get("/heavy").json()
+    assert first == second
+    assert on_event_loop == [False]

@@ -23,12 +23,12 @@ from app.enrichment.occupation import (
     CENTROIDS_FILE,
     METADATA_FILE,
     MODEL_DIR,
-    OCCUPATION_MODEL_VERSION,
     TITLES_FILE,
     OccupationGuess,
     get_index,
     infer_occupations,
     load_index,
+    occupation_model_version,
 )
 from tests.conftest import SHARED_DATA
 
@@ -46,9 +46,9 @@ NOISE_CEILING = 0.2
 
 
 def test_version_comes_from_the_registry_and_matches_the_artifact() -> None:
-    assert get_model_registry().entry("occupation_inference").version == OCCUPATION_MODEL_VERSION
+    assert get_model_registry().entry("occupation_inference").version == occupation_model_version()
     meta = json.loads((MODEL_DIR / METADATA_FILE).read_text(encoding="utf-8"))
-    assert meta["version"] == OCCUPATION_MODEL_VERSION
+    assert meta["version"] == occupation_model_version()
 
 
 def test_artifact_covers_every_onet_occupation_and_stays_small() -> None:

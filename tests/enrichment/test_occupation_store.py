@@ -14,11 +14,10 @@ from sqlalchemy.orm import Session
 
 from app.db.migrate import alembic_config
 from app.db.models import Company, Job, Talent
-from app.enrichment.occupation import OCCUPATION_MODEL_VERSION
+from app.enrichment.occupation import occupation_model_version
 from app.enrichment.occupation_store import (
     infer_stale_occupations,
     min_confidence,
-    occupation_version,
     stale_occupation_ids,
 )
 from tests.conftest import scratch_postgres_database
@@ -29,8 +28,7 @@ COMPANIES = cast(Table, Company.__table__)
 JOBS = cast(Table, Job.__table__)
 
 
-def test_configured_version_is_the_inferrers() -> None:
-    assert occupation_version() == OCCUPATION_MODEL_VERSION
+def test_the_confidence_floor_is_a_probability() -> None:
     assert 0 < min_confidence() < 1
 
 
@@ -62,7 +60,7 @@ def test_missing_codes_are_inferred_once_and_given_codes_never_change(session: S
     assert row is not None
     assert row.occupation_code == "29-1141.00"
     assert row.occupation_source == "inferred"
-    assert row.occupation_model_version == OCCUPATION_MODEL_VERSION
+    assert row.occupation_model_version == occupation_model_version()
     assert row.occupation_candidates is not None
     assert row.occupation_candidates[0]["code"] == "29-1141.00"
     assert len(row.occupation_candidates) == 3

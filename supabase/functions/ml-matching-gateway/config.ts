@@ -20,6 +20,9 @@ export interface Config {
   embeddingModelId: string;
   fallbackMaxCandidates: number;
   fallbackTimeoutMs: number;
+  /** Fallback answers per caller (token `sub`) per minute, sustained; and the burst. */
+  fallbackRateLimitPerMinute: number;
+  fallbackRateLimitBurst: number;
   maxBodyBytes: number;
   /** Origins allowed by CORS; ["*"] allows any (bearer tokens, no cookies). */
   corsOrigins: string[];
@@ -75,6 +78,8 @@ export function loadConfig(get: Lookup): Config {
     embeddingModelId: text(get, "EMBEDDING_MODEL_ID") ?? DEFAULT_EMBEDDING_MODEL_ID,
     fallbackMaxCandidates: integer(get, "FALLBACK_MAX_CANDIDATES", 500, 1, 10_000),
     fallbackTimeoutMs: integer(get, "FALLBACK_TIMEOUT_MS", 5000, 1, 60_000),
+    fallbackRateLimitPerMinute: integer(get, "FALLBACK_RATE_LIMIT_PER_MINUTE", 30, 1, 100_000),
+    fallbackRateLimitBurst: integer(get, "FALLBACK_RATE_LIMIT_BURST", 10, 1, 100_000),
     maxBodyBytes: integer(get, "MAX_BODY_BYTES", 64 * 1024, 256, 1024 * 1024),
     corsOrigins: (text(get, "CORS_ALLOWED_ORIGINS") ?? "*").split(",").map((o) => o.trim())
       .filter((o) => o !== ""),

@@ -15,12 +15,16 @@
  *   4. Only a timeout, a network error or a 5xx falls back to rule-based matching, which
  *      verifies the token itself (HS256, `SUPABASE_JWT_SECRET`) and applies the service's
  *      ownership rules before reading any candidate; without a secret it answers 503.
+ *      Each caller (token `sub`) gets FALLBACK_RATE_LIMIT_BURST fallback answers at once and
+ *      FALLBACK_RATE_LIMIT_PER_MINUTE sustained (429 + Retry-After beyond), per isolate: during
+ *      an outage the service's own limiter is not there to protect the database.
  * Every request is logged as one JSON line: request id, route, status, ms, source.
  */
 
 import { bearerToken, unverifiedExpiry, verifyHs256 } from "./auth.ts";
 import { type CacheEntry, cacheKey, TtlCache } from "./cache.ts";
 import type { Config } from "./config.ts";
+import { TokenBuckets } from "./ratelimit.ts";
 import {
   authorize,
   type JobRow,
@@ -43,6 +47,8 @@ export interface HandlerDeps {
   log?: Logger;
   /** Monotonic milliseconds, for durations. */
   now?: () => number;
+  /** Per-caller buckets of the fallback path; built from the config when absent. */
+  fallbackLimiter?: TokenBuckets;
 }
 
 export type Handler = (request: Request) => Promise<Response>;
@@ -84,6 +90,8 @@ class HttpError extends Error {
     readonly field: string | null = null,
     /** What went wrong, for the log line only (never sent to the client). */
     readonly reason: string | null = null,
+    /** Extra response headers (Retry-After on a 429). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -167,6 +175,8 @@ export function createHandler(deps: HandlerDeps): Handler {
   const log = deps.log ?? jsonLogger;
   const now = deps.now ?? (() => performance.now());
   const anyOrigin = config.corsOrigins.includes("*");
+  const fallbackLimiter = deps.fallbackLimiter ??
+    new TokenBuckets(config.fallbackRateLimitBurst, config.fallbackRateLimitPerMinute);
 
   function corsHeaders(origin: string | null): Headers {
     const headers = new Headers({
@@ -200,6 +210,7 @@ export function createHandler(deps: HandlerDeps): Handler {
     if (error.status === 401) {
       headers.set("www-authenticate", 'Bearer realm="talent-match", error="invalid_token"');
     }
+    for (const [name, value] of Object.entries(error.headers)) headers.set(name, value);
     return json(error.status, { error: body }, headers);
   }
 
@@ -267,6 +278,17 @@ export function createHandler(deps: HandlerDeps): Handler {
         "invalid or missing bearer token",
         null,
         `fallback token check: ${verified.reason}`,
+      );
+    }
+    const bucket = fallbackLimiter.take(verified.principal.sub);
+    if (!bucket.allowed) {
+      throw new HttpError(
+        429,
+        "rate_limited",
+        "too many requests while the matching service is unavailable; retry later",
+        null,
+        "fallback rate limit",
+        { "retry-after": String(bucket.retryAfterSeconds) },
       );
     }
     return await withDeadline(

@@ -300,6 +300,31 @@ Deno.test("without a secret the fallback answers 503 instead of serving unverifi
   }, { config: { jwtSecret: null } });
 });
 
+Deno.test("the fallback limits each caller (token sub): 429 with Retry-After beyond the burst", async () => {
+  await withGateway(async (f) => {
+    f.upstream.mode = 500;
+    const token = await talentToken(f);
+    const statuses: number[] = [];
+    let refused: Response | null = null;
+    for (let i = 0; i < 4; i++) {
+      const res = await f.handler(post(talentToJobs(f.w.talentA.id), token));
+      statuses.push(res.status);
+      if (res.status === 429) refused = res;
+      else await res.body?.cancel();
+    }
+    assert.deepEqual(statuses, [200, 200, 429, 429]);
+    assert.ok(Number(refused!.headers.get("retry-after")) >= 1);
+    assert.equal((await refused!.json()).error.code, "rate_limited");
+    assert.equal(f.w.data.calls > 0, true);
+    const callsBefore = f.w.data.calls;
+    const other = await mintToken({ sub: f.w.users.talentB, role: "talent" });
+    const res = await f.handler(post(talentToJobs(f.w.talentB.id), other));
+    assert.equal(res.status, 200, "another caller has its own bucket");
+    await res.body?.cancel();
+    assert.ok(f.w.data.calls > callsBefore);
+  }, { config: { fallbackRateLimitBurst: 2, fallbackRateLimitPerMinute: 1 } });
+});
+
 Deno.test("a database failure on the fallback path is a 503, not a 500", async () => {
   const data = new MemoryDataSource([], []);
   data.failWith = new Error("connection refused");

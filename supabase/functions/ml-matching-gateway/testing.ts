@@ -26,6 +26,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     embeddingModelId: DEFAULT_EMBEDDING_MODEL_ID,
     fallbackMaxCandidates: 500,
     fallbackTimeoutMs: 5000,
+    fallbackRateLimitPerMinute: 10_000,
+    fallbackRateLimitBurst: 10_000,
     maxBodyBytes: 64 * 1024,
     corsOrigins: ["*"],
     port: null,
