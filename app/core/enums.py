@@ -87,14 +87,42 @@ class FactorCategory(StrEnum):
     TEXT = "text"
 
 
+class FactorEffect(StrEnum):
+    """Which way a factor moves the score, by the sign of its contribution; its sentence's
+    wording is chosen by this, so "-5" never reads as a strength."""
+
+    RAISES = "raises"
+    LOWERS = "lowers"
+    NEUTRAL = "neutral"
+
+
 class FeedbackType(StrEnum):
     """What one side did about a match: the talent applies or dismisses, the company contacts
-    or rejects."""
+    or rejects, and either takes its own decision back."""
 
     APPLY = "apply"
     DISMISS = "dismiss"
     CONTACT = "contact"
     REJECT = "reject"
+    UNDO = "undo"
+    """Takes back the sender's own side's current decision (a talent's withdraw)."""
+
+
+class FeedbackSide(StrEnum):
+    """Whose decision a feedback row is: each side of a (talent, job) pair has its own."""
+
+    TALENT = "talent"
+    COMPANY = "company"
+
+
+class Decision(StrEnum):
+    """The current state of one side of a (talent, job) pair: its latest feedback unless that
+    was an undo (then there is none)."""
+
+    APPLIED = "applied"
+    DISMISSED = "dismissed"
+    CONTACTED = "contacted"
+    REJECTED = "rejected"
 
 
 class Role(StrEnum):
@@ -123,6 +151,35 @@ class RunStatus(StrEnum):
     SKIPPED = "skipped"
 
 
+class RunOutcome(StrEnum):
+    """What a training run did to serving: `status` says whether the job ran to the end,
+    this says whether its candidate went live, so a rejected candidate is never a success."""
+
+    RUNNING = "running"
+    PROMOTED = "promoted"
+    REJECTED = "rejected"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+class RunStage(StrEnum):
+    """The steps of a training run, in order."""
+
+    LABELS = "labels"
+    TRAINING = "training"
+    EVALUATION = "evaluation"
+    GATE = "gate"
+
+
+class StageState(StrEnum):
+    """How far a run got with one stage: done, stopped there (skipped or failed), or never
+    reached."""
+
+    DONE = "done"
+    STOPPED = "stopped"
+    NOT_REACHED = "not_reached"
+
+
 class OccupationSource(StrEnum):
     """Where a row's occupation code came from: set by its creator, or inferred from text."""
 
@@ -142,3 +199,13 @@ class PairSplit(StrEnum):
 
     TRAIN = "train"
     VALID = "valid"
+
+
+class AdviceKind(StrEnum):
+    """What a what-if suggestion changes: only things a talent can change about itself."""
+
+    ADD_SKILL = "add_skill"
+    SKILL_LEVEL = "skill_level"
+    SKILL_YEARS = "skill_years"
+    TOTAL_YEARS = "total_years"
+    REMOTE_PREFERENCE = "remote_preference"

@@ -1,7 +1,7 @@
 """Core tables of talent-match.
 
 Constraints live here (and so in the database through the migration), not only in Python:
-a bad feedback type, a duplicate feedback triple or a second active model version is refused
+a bad feedback type or side, or a second active model version is refused
 by the database itself. Relationships are `lazy="raise"`: a query states what it loads
 (`selectinload`/`joinedload`), so a lazy load per row (N+1 queries) fails loudly instead.
 """
@@ -27,10 +27,12 @@ from sqlalchemy import (
     Uuid,
     text,
 )
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.enums import (
     CompanySize,
+    FeedbackSide,
     FeedbackType,
     JobStatus,
     MatchSource,
@@ -266,11 +268,25 @@ class Match(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+def _feedback_side(context: DefaultExecutionContext) -> str | None:
+    """A row's side follows from its type; an `undo` must be given one (None fails NOT NULL)."""
+    kind = context.get_current_parameters()["feedback_type"]  # type: ignore[no-untyped-call]
+    if kind in (FeedbackType.APPLY, FeedbackType.DISMISS):
+        return FeedbackSide.TALENT
+    if kind in (FeedbackType.CONTACT, FeedbackType.REJECT):
+        return FeedbackSide.COMPANY
+    return None
+
+
 class MatchFeedback(Base):
+    """The history of decisions on a pair, append-only: each side's current decision is its
+    latest row (none when that row is an `undo`)."""
+
     __tablename__ = "match_feedback"
     __table_args__ = (
-        UniqueConstraint("talent_id", "job_id", "feedback_type", name="uq_feedback_triple"),
         CheckConstraint(_in("feedback_type", FeedbackType), name="type_valid"),
+        CheckConstraint(_in("side", FeedbackSide), name="side_valid"),
+        Index("ix_match_feedback_pair_side", "talent_id", "job_id", "side", "created_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
@@ -279,6 +295,7 @@ class MatchFeedback(Base):
     )
     job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
     feedback_type: Mapped[str] = mapped_column(String(10))
+    side: Mapped[str] = mapped_column(String(7), default=_feedback_side)
     actor_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     actor_role: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,6 +1,6 @@
-"""SQL of feedback: the idempotent insert on the unique (talent, job, type) triple and its read.
+"""SQL of feedback: appending one decision row, the per-talent write lock, a job's status.
 
-Neither commits: the request's session dependency commits the row with the rest of the
+None commits: the request's session dependency commits the row with the rest of the
 request, or rolls it back.
 """
 
@@ -9,53 +9,52 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from app.db.base import uuid7
-from app.db.models import MatchFeedback
+from app.core.enums import FeedbackSide, FeedbackType
+from app.db.models import Job, MatchFeedback, Talent
 
 
-def insert_feedback(
+def lock_talent_decisions(session: Session, talent_id: uuid.UUID) -> None:
+    """Serialise decision writes on one talent's pairs until the transaction ends.
+
+    Reading the current decision and appending the next must not interleave with another
+    writer, or two identical posts would both append. Postgres takes a row lock on the talent
+    (`FOR UPDATE`); SQLite has one writer at a time anyway and ignores the clause.
+    """
+    session.execute(select(Talent.id).where(Talent.id == talent_id).with_for_update())
+
+
+def append_feedback(
     session: Session,
     *,
     talent_id: uuid.UUID,
     job_id: uuid.UUID,
-    feedback_type: str,
+    feedback_type: FeedbackType,
+    side: FeedbackSide,
     actor_user_id: uuid.UUID,
     actor_role: str | None,
-) -> bool:
-    """`INSERT ... ON CONFLICT DO NOTHING` of one feedback row; True when it added the row.
-
-    A concurrent writer of the same triple makes Postgres wait for that transaction: when it
-    commits this insert does nothing, so a duplicate never adds a row and never fails.
-    """
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(MatchFeedback)
-        .values(
-            id=uuid7(),
-            talent_id=talent_id,
-            job_id=job_id,
-            feedback_type=feedback_type,
-            actor_user_id=actor_user_id,
-            actor_role=actor_role,
-        )
-        .on_conflict_do_nothing(index_elements=["talent_id", "job_id", "feedback_type"])
-        .returning(MatchFeedback.id)
-    )
-    return session.execute(statement).scalar_one_or_none() is not None
-
-
-def get_feedback(
-    session: Session, talent_id: uuid.UUID, job_id: uuid.UUID, feedback_type: str
 ) -> MatchFeedback:
-    """The one row of the triple (just inserted, or the one that was already there)."""
+    """Add one history row (flushed, so its id and time are set)."""
+    row = MatchFeedback(
+        talent_id=talent_id,
+        job_id=job_id,
+        feedback_type=feedback_type,
+        side=side,
+        actor_user_id=actor_user_id,
+        actor_role=actor_role,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_feedback(session: Session, feedback_id: uuid.UUID) -> MatchFeedback:
     return session.execute(
-        select(MatchFeedback).where(
-            MatchFeedback.talent_id == talent_id,
-            MatchFeedback.job_id == job_id,
-            MatchFeedback.feedback_type == feedback_type,
-        )
+        select(MatchFeedback).where(MatchFeedback.id == feedback_id)
     ).scalar_one()
+
+
+def job_status(session: Session, job_id: uuid.UUID) -> str | None:
+    """The job's status, None when there is no such job."""
+    return session.execute(select(Job.status).where(Job.id == job_id)).scalar_one_or_none()

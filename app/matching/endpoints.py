@@ -1,4 +1,4 @@
-"""POST /api/v1/match/talent-to-jobs, /job-to-talents and /score.
+"""POST /api/v1/match/talent-to-jobs, /job-to-talents, /score and /advice.
 
 Handlers only authorize, call the matching service and convert; the service writes the
 returned matches into the request's transaction, which the session dependency commits before
@@ -24,7 +24,10 @@ from app.directory.service import Label, Side, labels
 from app.enrichment.endpoints import EnricherDep
 from app.enrichment.errors import ModelConfigError, OccupationModelError, SectionModelError
 from app.enrichment.zero_shot import complete_pair
+from app.matching.advice import advice_for
 from app.matching.schemas import (
+    AdviceRequest,
+    AdviceResponse,
     JobToTalentsRequest,
     MatchResponse,
     ScoreRequest,
@@ -92,7 +95,8 @@ def talent_to_jobs(
     request: Request,
 ) -> MatchResponse:
     """Talents may ask only for themselves (their token's `sub` owns the talent); admins for
-    anyone. Returned matches are recorded as impressions for the learning loop."""
+    anyone. Returned matches are recorded as impressions for the learning loop. Each carries
+    the talent's decision on it; dismissed jobs are left out unless `include_dismissed`."""
     request.state.params = body.model_dump(mode="json")
     ensure_talent_access(session, user, body.talent_id)
     started = time.perf_counter()
@@ -103,6 +107,7 @@ def talent_to_jobs(
         body.min_score,
         request_id=request.state.request_id,
         state=matching,
+        include_dismissed=body.include_dismissed,
     )
     return _respond(request, "talent-to-jobs", outcome, started, _labels(session, "job", outcome))
 
@@ -178,3 +183,32 @@ def score(
     if inferred:
         response.inferred = {side: inferred_out(info) for side, info in inferred.items()}
     return response
+
+
+@router.post(
+    "/advice",
+    response_model=AdviceResponse,
+    summary="What-if advice: the changes to a talent's profile that raise its score the most",
+    responses=MATCH_RESPONSES,
+)
+def advice(
+    body: AdviceRequest,
+    user: TalentOrAdmin,
+    session: SessionDep,
+    matching: MatchingStateDep,
+    request: Request,
+) -> AdviceResponse:
+    """For one talent and one job (open or closed): single changes the talent can make
+    (add a skill the job asks for, reach its level, more years of a skill or overall, the
+    job's remote policy), each re-scored by the serving model, best gain first. Location,
+    salary and protected traits are never suggested. Talents may ask only for themselves,
+    admins for anyone; nothing is written."""
+    request.state.params = body.model_dump(mode="json")
+    ensure_talent_access(session, user, body.talent_id)
+    started = time.perf_counter()
+    result = advice_for(session, body.talent_id, body.job_id, matching.model, limit=body.limit)
+    elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+    request.state.source = result.source
+    request.state.model_version = result.model_version
+    request.state.result_count = len(result.suggestions)
+    return AdviceResponse.of(body.talent_id, body.job_id, result, elapsed_ms)

@@ -18,7 +18,9 @@ from pydantic.config import JsonDict
 
 from app.core.enums import (
     EMBEDDING_DIM,
+    AdviceKind,
     CompanySize,
+    Decision,
     FactorCategory,
     MatchSource,
     RemotePolicy,
@@ -29,6 +31,7 @@ from app.core.enums import (
 from app.core.schemas import Name, Score, Strict, Text
 from app.directory.service import Label
 from app.enrichment.zero_shot import Inferred
+from app.matching.advice import MAX_SUGGESTIONS, Advice, Suggestion
 from app.ml.types import (
     Explanation,
     JobProfile,
@@ -85,6 +88,11 @@ class TalentToJobsRequest(Strict):
     talent_id: uuid.UUID
     limit: Limit = 10
     min_score: MinScore = 0.0
+    include_dismissed: bool = Field(
+        default=False,
+        strict=True,
+        description="Also return jobs the talent dismissed (the Undo view).",
+    )
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -335,6 +343,11 @@ class MatchResultOut(BaseModel):
         "and years of experience.",
     )
     explanation: MatchExplanation
+    decision: Decision | None = Field(
+        default=None,
+        description="The caller's side's current decision on this pair (the talent's for "
+        "talent->jobs, the company's for job->talents); null when none.",
+    )
 
     @classmethod
     def of(cls, result: MatchResult, label: Label | None = None) -> MatchResultOut:
@@ -346,6 +359,7 @@ class MatchResultOut(BaseModel):
             title=label.title if label else None,
             subtitle=label.subtitle if label else None,
             explanation=MatchExplanation.of(result.explanation),
+            decision=result.decision,
         )
 
 
@@ -438,4 +452,111 @@ class MatchResponse(BaseModel):
             ],
             processing_time_ms=processing_time_ms,
             model_version=outcome.model_version,
+        )
+
+
+# ------------------------------------------------------------------------------ what-if advice
+
+
+class AdviceRequest(Strict):
+    talent_id: uuid.UUID
+    job_id: uuid.UUID
+    limit: int = Field(
+        default=3, ge=1, le=MAX_SUGGESTIONS, strict=True, description="Suggestions to return."
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "talent_id": "3f1c2a9e-8a57-4d0e-9b1a-2f5f3f0f4c11",
+                    "job_id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+                    "limit": 3,
+                }
+            ]
+        }
+    )
+
+
+class SuggestionOut(BaseModel):
+    """One change to the talent's own profile; the fields it sets are given, the rest null."""
+
+    kind: AdviceKind
+    skill: str | None = Field(description="The skill added or improved (skill kinds).")
+    proficiency: int | None = Field(description="The skill's level after the change (1-5).")
+    skill_years: float | None = Field(description="Years of use of the skill after the change.")
+    years_experience: float | None = Field(description="Total years after the change.")
+    remote_preference: RemotePreference | None = Field(description="Preference after the change.")
+    description: str = Field(description='A sentence, e.g. "Add Kubernetes at level 3 ...: +12.0"')
+    gain: float = Field(gt=0, description="Score points gained (new score - current score).")
+    score: Score = Field(description="The score for this job once the change is made.")
+
+    @classmethod
+    def of(cls, suggestion: Suggestion) -> SuggestionOut:
+        change = suggestion.change
+        return cls(
+            kind=change.kind,
+            skill=change.skill,
+            proficiency=change.proficiency,
+            skill_years=change.skill_years,
+            years_experience=change.years_experience,
+            remote_preference=(
+                RemotePreference(change.remote_preference) if change.remote_preference else None
+            ),
+            description=suggestion.description,
+            gain=suggestion.gain,
+            score=_clip(suggestion.score),
+        )
+
+
+class AdviceResponse(BaseModel):
+    talent_id: uuid.UUID
+    job_id: uuid.UUID
+    score: Score = Field(description="The talent's current score for the job.")
+    suggestions: list[SuggestionOut] = Field(description="Best first; empty if nothing helps.")
+    source: MatchSource
+    model_version: str | None
+    processing_time_ms: float = Field(ge=0)
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "talent_id": "3f1c2a9e-8a57-4d0e-9b1a-2f5f3f0f4c11",
+                    "job_id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+                    "score": 61.4,
+                    "suggestions": [
+                        {
+                            "kind": "add_skill",
+                            "skill": "Kubernetes",
+                            "proficiency": 3,
+                            "skill_years": 1.0,
+                            "years_experience": None,
+                            "remote_preference": None,
+                            "description": "Add Kubernetes at level 3 (required for this job)"
+                            ": +12.0",
+                            "gain": 12.0,
+                            "score": 73.4,
+                        }
+                    ],
+                    "source": "ml",
+                    "model_version": "matching-20260101T000000Z",
+                    "processing_time_ms": 9.3,
+                }
+            ]
+        }
+    )
+
+    @classmethod
+    def of(
+        cls, talent_id: uuid.UUID, job_id: uuid.UUID, advice: Advice, processing_time_ms: float
+    ) -> AdviceResponse:
+        return cls(
+            talent_id=talent_id,
+            job_id=job_id,
+            score=_clip(advice.score),
+            suggestions=[SuggestionOut.of(s) for s in advice.suggestions],
+            source=advice.source,
+            model_version=advice.model_version,
+            processing_time_ms=processing_time_ms,
         )

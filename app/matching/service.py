@@ -27,10 +27,11 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from app.core.enums import EMBEDDING_DIM, MatchSource
+from app.core.enums import EMBEDDING_DIM, Decision, FeedbackSide, MatchSource
 from app.core.errors import NotFoundError
 from app.db.base import utcnow
 from app.db.session import session_scope
+from app.decisions.service import current_decisions
 from app.logging import get_logger
 from app.matching.explain import explain
 from app.matching.repository import persist_matches, trim_subject_log
@@ -273,11 +274,12 @@ def _rank(
     limit: int,
     min_score: float,
     timer: _Timer,
+    hidden_rows: npt.NDArray[np.int64] | None = None,
 ) -> tuple[list[int], FloatArray, FloatArray, MatchSource, MatchingModel | None]:
     """Stage 1 + stage 2: returned candidate rows, their scores and features, who scored.
 
     `sizes` = (pre-filter, short list): how many candidates get every stage-1 column, and
-    how many of those the model scores."""
+    how many of those the model scores. `hidden_rows`: candidate rows never returned."""
     prefilter_size, shortlist_size = sizes
     with timer.stage("retrieval"):
         weights = model.metadata.retrieval_weights if model else None
@@ -292,7 +294,10 @@ def _rank(
         features = stage.stage_two(picked, subject, index)
     with timer.stage("prediction"):
         scores, source, used = _scored(model, features)
-        keep = top_k(scores, limit, scores >= min_score)
+        eligible = scores >= min_score
+        if hidden_rows is not None and len(hidden_rows):
+            eligible &= ~np.isin(rows, hidden_rows)
+        keep = top_k(scores, limit, eligible)
         keep = keep[np.lexsort((keep, -scores[keep]))]
     return [int(rows[k]) for k in keep], scores[keep], features[keep], source, used
 
@@ -322,6 +327,7 @@ def _results(
     model: MatchingModel | None,
     pairs: list[tuple[TalentTable, int, JobTable, int]],
     timer: _Timer,
+    decisions: dict[uuid.UUID, Decision] | None = None,
 ) -> list[MatchResult]:
     with timer.stage("explanation"):
         explanations = (
@@ -330,12 +336,30 @@ def _results(
             else []
         )
     version = model.version if model else None
+    decisions = decisions or {}
     return [
         MatchResult(
-            id=cid, score=round(float(s), 2), source=source, model_version=version, explanation=e
+            id=cid,
+            score=round(float(s), 2),
+            source=source,
+            model_version=version,
+            explanation=e,
+            decision=decisions.get(cid),
         )
         for cid, s, e in zip(ids, scores, explanations, strict=True)
     ]
+
+
+def _decisions(
+    session: Session, subject_side: Side, subject_id: uuid.UUID
+) -> dict[uuid.UUID, Decision]:
+    """The subject side's standing decisions, by counterpart: a talent's on jobs, or its
+    company's on talents for a job."""
+    if subject_side == "talent":
+        found = current_decisions(session, FeedbackSide.TALENT, talent_ids=[subject_id])
+        return {d.job_id: d.decision for d in found}
+    found = current_decisions(session, FeedbackSide.COMPANY, job_ids=[subject_id])
+    return {d.talent_id: d.decision for d in found}
 
 
 def _note_missing_embedding(kind: str, table: TalentTable | JobTable) -> None:
@@ -367,8 +391,12 @@ def _match(
     request_id: str | None,
     persist: bool,
     state: MatchingState,
+    include_dismissed: bool = True,
 ) -> MatchOutcome:
-    """Rank the other side for one subject, explain the results, persist them when asked."""
+    """Rank the other side for one subject, explain the results, persist them when asked.
+
+    Each result carries the subject side's decision on it; jobs the talent dismissed are left
+    out unless `include_dismissed` (the Undo view)."""
     _check_request(limit, min_score)
     model = state.model
     timer = _Timer()
@@ -381,6 +409,12 @@ def _match(
             )
         _note_missing_embedding(subject_side, subject)
         index = state.indexes[other].get(session)
+        decisions = _decisions(session, subject_side, subject_id)
+        hidden = [
+            index.row_of[cid]
+            for cid, decision in decisions.items()
+            if decision == Decision.DISMISSED and not include_dismissed and cid in index.row_of
+        ]
     rows, scores, features, source, used = _rank(
         subject,
         index,
@@ -389,6 +423,7 @@ def _match(
         limit,
         min_score,
         timer,
+        np.asarray(hidden, dtype=np.int64),
     )
     # The returned rows as their own small table: the sentences read a dozen fields per
     # pair, which is one vectorised gather here instead of scattered reads of the index.
@@ -400,7 +435,7 @@ def _match(
         pairs = [(candidates, r, subject, 0) for r in range(len(rows))]
     else:
         raise TypeError("a match needs one talent table and one job table")
-    results = _results(ids, scores, features, source, used, pairs, timer)
+    results = _results(ids, scores, features, source, used, pairs, timer, decisions)
     if persist:
         with timer.stage("persist"):
             matched = [r.id for r in results]
@@ -438,8 +473,10 @@ def match_talent_to_jobs(
     request_id: str | None = None,
     persist: bool = True,
     state: MatchingState,
+    include_dismissed: bool = False,
 ) -> MatchOutcome:
-    """Best open jobs for a talent, explained, and written to `matches` when `persist`."""
+    """Best open jobs for a talent, explained, and written to `matches` when `persist`; jobs
+    the talent dismissed only with `include_dismissed`."""
     return _match(
         session,
         "talent",
@@ -449,6 +486,7 @@ def match_talent_to_jobs(
         request_id=request_id,
         persist=persist,
         state=state,
+        include_dismissed=include_dismissed,
     )
 
 

@@ -212,13 +212,19 @@ def _lock_model_rows(session: Session, model_id: str) -> list[MLModelVersion]:
     )
 
 
+def activation_refusal(row: MLModelVersion) -> str | None:
+    """Why the registry refuses to make `row` live, or None when it accepts: the one rule
+    that both activation and the model list (its `activatable` flag) apply."""
+    if row.status == "rejected":
+        return f"version {row.version!r} was rejected by its promotion gate and cannot be activated"
+    return None
+
+
 def _move_pointer(
     session: Session, target: MLModelVersion, *, actor: str, event: str, reason: str
 ) -> MLModelVersion:
-    if target.status == "rejected":
-        raise ActivationRefusedError(
-            f"version {target.version!r} was rejected by its promotion gate and cannot be activated"
-        )
+    if (refusal := activation_refusal(target)) is not None:
+        raise ActivationRefusedError(refusal)
     rows = _lock_model_rows(session, target.model_id)
     previous = next((r for r in rows if r.is_active), None)
     if previous is not None and previous.id == target.id:

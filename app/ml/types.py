@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from app.core.enums import FactorCategory, MatchSource
+from app.core.enums import Decision, FactorCategory, MatchSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +93,8 @@ class MatchResult:
     source: MatchSource
     model_version: str | None
     explanation: Explanation
+    decision: Decision | None = None
+    """The requesting side's current decision on this pair (None: none, or not stored)."""
 
 
 @dataclass(slots=True)

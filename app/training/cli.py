@@ -16,6 +16,7 @@ from app.ml.errors import RegistryError
 from app.settings import get_settings
 from app.training.initial import train_initial
 from app.training.pipeline import TrainingPipeline
+from app.training.run_view import headline_metrics
 from app.training.service import activate_verified
 
 models_app = typer.Typer(help="Model registry: list versions, activate, roll back, retrain.")
@@ -40,7 +41,7 @@ def list_command(
     try:
         with session_scope(get_engine()) as session:
             for row in registry.list_versions(session, model_id):
-                metrics = row.metrics.get("candidate", row.metrics)
+                metrics = headline_metrics(row.metrics)
                 table.add_row(
                     row.model_id,
                     row.version,

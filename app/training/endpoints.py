@@ -24,7 +24,12 @@ from app.training.schemas import (
     TriggerRequest,
     TriggerResponse,
 )
-from app.training.service import activate_verified, get_run, trigger_training
+from app.training.service import (
+    activate_verified,
+    activation_block,
+    get_run,
+    trigger_training,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["training"])
 
@@ -63,7 +68,8 @@ def trigger(
     """Answers at once with the run id; poll GET /api/v1/train/runs/{id} for the outcome.
 
     Without `force` the run trains only if the schedule is due and enough new feedback
-    arrived; otherwise it ends as `skipped` with the reason in `message`.
+    arrived; otherwise it ends as `skipped` with the reason in `message`. `force` lifts
+    those two rules only: too few labelled samples in total still skip the run.
     """
     force = body.force if body else False
     run_id = trigger_training(db, force=force, triggered_by=_actor(user), settings=settings)
@@ -90,7 +96,9 @@ def models(
     user: AdminUser, session: SessionDep, model_id: ModelIdQuery = None
 ) -> ModelListResponse:
     rows = registry.list_versions(session, model_id)
-    return ModelListResponse(versions=[ModelVersionResponse.of(r) for r in rows])
+    return ModelListResponse(
+        versions=[ModelVersionResponse.of(r, activation_block(r)) for r in rows]
+    )
 
 
 @router.post(
@@ -103,4 +111,5 @@ def models(
 )
 def activate(version: Version, user: AdminUser, session: SessionDep) -> ModelVersionResponse:
     """Every API worker picks the new active version up on its next registry poll."""
-    return ModelVersionResponse.of(activate_verified(session, version, actor=_actor(user)))
+    row = activate_verified(session, version, actor=_actor(user))
+    return ModelVersionResponse.of(row, activation_block(row))

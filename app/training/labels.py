@@ -6,8 +6,12 @@ Grades (integers, so they can feed LambdaRank as they are, and order like the bu
 
 - apply and contact are positive (`relevant`), dismiss and reject negative; "no action" is an
   impression that drew no feedback, the unlabelled negative of the ranking.
-- A pair may hold several feedback rows (one per type); the most recent one wins, ties going to
-  the stronger grade.
+- Each side of a pair (talent: apply/dismiss, company: contact/reject) has one standing
+  decision, its latest feedback row (`app.decisions`); an `undo` leaves that side with none.
+  Of the two sides' standing decisions the most recent wins, ties going to the stronger grade.
+  A pair whose decisions were all undone is back to "no decision": an undone apply is never a
+  positive, only a "no action" impression if it was shown (its feedback still counts as an
+  interaction for the depth rule below).
 - Position bias: an impression counts as "no action" only if it was shown at or above the
   deepest position anyone interacted with in the same request (Metarank's rule: items below
   the last interaction were probably never seen). Requests with no interaction at all give

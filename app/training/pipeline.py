@@ -94,7 +94,17 @@ class SeedRows:
 
 
 class SkipTraining(Exception):
-    """Not an error: the run decided not to train, and says why."""
+    """Not an error: the run decided not to train, and says why (with the counts it saw)."""
+
+    def __init__(self, message: str, metrics: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.metrics = metrics or {}
+
+
+FORCE_FLOOR_NOTE = (
+    "force lifts only the weekly schedule and the new-feedback minimum, not this floor: "
+    "a model cannot be fit and compared on less"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +183,7 @@ class TrainingPipeline:
             try:
                 outcome = self._train(run_id, force=force, triggered_by=triggered_by)
             except SkipTraining as skip:
-                outcome = RunOutcome(run_id, "skipped", str(skip))
+                outcome = RunOutcome(run_id, "skipped", str(skip), metrics=skip.metrics)
             except Exception as exc:
                 log.exception("training_failed", run_id=str(run_id))
                 outcome = RunOutcome(run_id, "failed", f"{type(exc).__name__}: {exc}")
@@ -308,19 +318,29 @@ class TrainingPipeline:
         with session_scope(self.engine) as session:
             new = self._gate(session, force)
             labels = repository.fetch_labels(session, until=now)
+            counts: dict[str, Any] = {
+                "new_samples": new,
+                "rows": {"labelled_samples": len(labels)},
+            }
+            floor = f"; {FORCE_FLOOR_NOTE}" if force else ""
             if len(labels) < MIN_TRAIN_ROWS:
                 raise SkipTraining(
                     f"too little feedback: {len(labels)} labelled samples in total, "
-                    f"need at least {MIN_TRAIN_ROWS} to train"
+                    f"need at least {MIN_TRAIN_ROWS} to train{floor}",
+                    counts,
                 )
             data = build_dataset(session, labels)
         train, valid = self._split(data)
         eligible, _ = self._evaluate(np.zeros(len(valid)), valid)
+        counts["rows"].update(
+            train_rows=len(train), valid_rows=len(valid), validation_talents=eligible.queries
+        )
         if len(train) < MIN_TRAIN_ROWS or eligible.queries < s.training_min_valid_queries:
             raise SkipTraining(
                 f"too little feedback to compare models: {len(train)} training rows and "
                 f"{eligible.queries} validation talents with a positive outcome "
-                f"(need {MIN_TRAIN_ROWS} and {s.training_min_valid_queries})"
+                f"(need {MIN_TRAIN_ROWS} and {s.training_min_valid_queries}){floor}",
+                counts,
             )
 
         with session_scope(self.engine) as session:
@@ -360,6 +380,7 @@ class TrainingPipeline:
         metrics["targets"] = {"by_grade": scale.by_grade, "source": scale.source}
         metrics["seed_pairs"] = 0 if seed is None else seed.pairs
         metrics["seed_rows"] = 0 if seed is None else len(seed.targets)
+        metrics["rows"] = {**counts["rows"], "fit_rows": len(targets)}
         window_start, window_end = labels[0].event_at, labels[-1].event_at
         train_hash = data_hash(labels)
         if seed is not None:

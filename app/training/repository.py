@@ -27,9 +27,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import Case
+from sqlalchemy.sql.elements import Case, ColumnElement
 
 from app.db.models import LabelledPair, Match, MatchFeedback, MLModelVersion, TrainingRun
+from app.decisions.repository import standing_decisions
 from app.training.labels import GRADES, LabelledInteraction, as_utc
 
 # Training runs
@@ -130,25 +131,27 @@ def labelled_pair_rows(
 # Labels from what users did (the rules are in `app.training.labels`)
 
 
-def _grade_case() -> Case[int]:
+def _grade_case(feedback_type: ColumnElement[str]) -> Case[int]:
     return case(
-        *((MatchFeedback.feedback_type == kind, grade) for kind, grade in GRADES.items()),
+        *((feedback_type == kind, grade) for kind, grade in GRADES.items()),
         else_=literal(GRADES["no_action"]),
     )
 
 
 def _labels_query() -> Select[tuple[uuid.UUID, uuid.UUID, int, str, datetime, int | None]]:
-    grade = _grade_case()
+    # Standing decisions only: each side's latest feedback, none where it was undone.
+    standing = standing_decisions()
+    grade = _grade_case(standing.c.feedback_type)
     ranked = select(
-        MatchFeedback.talent_id,
-        MatchFeedback.job_id,
-        MatchFeedback.feedback_type.label("action"),
+        standing.c.talent_id,
+        standing.c.job_id,
+        standing.c.feedback_type.label("action"),
         grade.label("grade"),
-        MatchFeedback.created_at.label("event_at"),
+        standing.c.created_at.label("event_at"),
         func.row_number()
         .over(
-            partition_by=(MatchFeedback.talent_id, MatchFeedback.job_id),
-            order_by=(MatchFeedback.created_at.desc(), grade.desc()),
+            partition_by=(standing.c.talent_id, standing.c.job_id),
+            order_by=(standing.c.created_at.desc(), grade.desc()),
         )
         .label("rn"),
     ).subquery("ranked")
@@ -181,8 +184,9 @@ def _labels_query() -> Select[tuple[uuid.UUID, uuid.UUID, int, str, datetime, in
     )
     feedback_rows = feedback_rows.where(ranked.c.rn == 1)
 
-    has_feedback = exists().where(
-        MatchFeedback.talent_id == Match.talent_id, MatchFeedback.job_id == Match.job_id
+    # A pair whose decisions were all undone is back to "no decision": an impression again.
+    has_decision = exists().where(
+        standing.c.talent_id == Match.talent_id, standing.c.job_id == Match.job_id
     )
     interacted = Match.__table__.alias("interacted")
     depth = (
@@ -209,7 +213,7 @@ def _labels_query() -> Select[tuple[uuid.UUID, uuid.UUID, int, str, datetime, in
         )
         .select_from(Match.__table__.outerjoin(depth, depth.c.request_id == Match.request_id))
         .where(
-            ~has_feedback,
+            ~has_decision,
             or_(
                 Match.request_id.is_(None),
                 and_(depth.c.depth.is_not(None), func.coalesce(Match.position, 0) <= depth.c.depth),

@@ -8,8 +8,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.enums import ModelStatus, RunStatus
+from app.core.enums import ModelStatus, RunOutcome, RunStage, RunStatus, StageState
 from app.db.models import MLModelVersion, TrainingRun
+from app.training.pipeline import MIN_TRAIN_ROWS
+from app.training.run_view import headline_metrics, outcome_of, stages_of
 
 
 class TriggerRequest(BaseModel):
@@ -18,7 +20,12 @@ class TriggerRequest(BaseModel):
     force: bool = Field(
         default=False,
         strict=True,
-        description="Train now, ignoring the weekly schedule and the new-feedback minimum.",
+        description=(
+            "Train now even if the weekly schedule is not due or too little new feedback "
+            "arrived. It lifts only those two rules: a run still needs at least "
+            f"{MIN_TRAIN_ROWS} labelled samples and enough validation talents to fit and "
+            "compare a model, and is skipped (with the counts in `message`) without them."
+        ),
     )
 
 
@@ -27,9 +34,21 @@ class TriggerResponse(BaseModel):
     status: Literal["running"] = "running"
 
 
+class RunStageResponse(BaseModel):
+    stage: RunStage
+    state: StageState
+    numbers: dict[str, float | int | bool | str | None] = Field(
+        description="What the stage counted or measured (absent numbers are null)."
+    )
+
+
 class TrainingRunResponse(BaseModel):
     id: uuid.UUID
-    status: RunStatus
+    status: RunStatus = Field(description="Whether the job ran to its end (see `outcome`).")
+    outcome: RunOutcome = Field(
+        description="What the run did to serving: a candidate that lost its gate is `rejected`."
+    )
+    stages: list[RunStageResponse]
     forced: bool
     triggered_by: str | None
     candidate_version: str | None
@@ -44,6 +63,11 @@ class TrainingRunResponse(BaseModel):
         return cls(
             id=run.id,
             status=run.status,
+            outcome=outcome_of(run.status, run.promoted),
+            stages=[
+                RunStageResponse(stage=v.stage, state=v.state, numbers=v.numbers)
+                for v in stages_of(run)
+            ],
             forced=run.forced,
             triggered_by=run.triggered_by,
             candidate_version=run.candidate_version,
@@ -61,6 +85,14 @@ class ModelVersionResponse(BaseModel):
     status: ModelStatus
     is_active: bool
     metrics: dict[str, Any]
+    headline: dict[str, float | None] = Field(
+        description="ndcg_at_10, auc and calibration_error read from `metrics` whatever its "
+        "layout; null where this version was not measured on one."
+    )
+    activatable: bool = Field(description="Whether POST .../activate would make it live.")
+    activation_blocked_reason: str | None = Field(
+        description="Why it is not activatable (null when it is)."
+    )
     params: dict[str, Any]
     feature_list: list[str]
     training_window_start: datetime | None
@@ -74,13 +106,17 @@ class ModelVersionResponse(BaseModel):
     trained_at: datetime
 
     @classmethod
-    def of(cls, row: MLModelVersion) -> ModelVersionResponse:
+    def of(cls, row: MLModelVersion, blocked: str | None) -> ModelVersionResponse:
+        """`blocked`: service.activation_block(row), computed where the artifacts are."""
         return cls(
             model_id=row.model_id,
             version=row.version,
             status=row.status,
             is_active=row.is_active,
             metrics=row.metrics,
+            headline=headline_metrics(row.metrics),
+            activatable=blocked is None,
+            activation_blocked_reason=blocked,
             params=row.params,
             feature_list=row.feature_list,
             training_window_start=row.training_window_start,

@@ -18,7 +18,7 @@ from app.db.models import MLModelVersion, TrainingRun
 from app.logging import get_logger
 from app.ml import registry
 from app.ml.errors import ModelLoadError
-from app.ml.matcher import MatchingModel
+from app.ml.matcher import MODEL_FILE, MatchingModel, sha256_file
 from app.settings import Settings, get_settings
 from app.training import repository
 from app.training.errors import ArtifactInvalidError, RunNotFoundError
@@ -53,6 +53,24 @@ def get_run(session: Session, run_id: uuid.UUID) -> TrainingRun:
     if run is None:
         raise RunNotFoundError(f"training run {run_id} not found")
     return run
+
+
+def activation_block(row: MLModelVersion) -> str | None:
+    """Why POST /models/{version}/activate would not make `row` live, or None when it would:
+    the registry's rule, plus the two cases activation treats apart (already live: nothing
+    to do; artifact file gone: `activate_verified` refuses). Checked per row of the model
+    list so the dashboard offers Activate exactly where the server accepts it (hashing the
+    model file is milliseconds; loading it, which activation also does, is not repeated)."""
+    if row.is_active:
+        return f"version {row.version!r} is already the active one"
+    if (refusal := registry.activation_refusal(row)) is not None:
+        return refusal
+    model_file = Path(row.artifact_path) / MODEL_FILE
+    if not model_file.is_file():
+        return f"version {row.version!r} cannot be activated: its artifact is missing"
+    if sha256_file(model_file) != row.artifact_sha256:
+        return f"version {row.version!r} cannot be activated: its artifact fails its checksum"
+    return None
 
 
 def activate_verified(session: Session, version: str, *, actor: str) -> MLModelVersion:

@@ -174,7 +174,12 @@ def test_every_request_and_response_is_logged_with_its_request_id(
     assert logged["route"] == T2J
     assert logged["status"] == 200
     assert logged["user"] == str(world.talent_a_user)
-    assert logged["params"] == {"talent_id": str(world.talent_a), "limit": 2, "min_score": 0.0}
+    assert logged["params"] == {
+        "talent_id": str(world.talent_a),
+        "limit": 2,
+        "min_score": 0.0,
+        "include_dismissed": False,
+    }
     assert logged["result_count"] == len(response.json()["matches"])
     assert logged["source"] == "fallback"
     assert logged["duration_ms"] >= 0

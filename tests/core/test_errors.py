@@ -39,6 +39,7 @@ from app.enrichment.errors import (
     OccupationModelError,
     SectionModelError,
 )
+from app.feedback.errors import DecisionQueryError, JobClosedError, NothingToUndoError
 from app.ml.errors import (
     ActivationRefusedError,
     FeatureExtractionError,
@@ -91,6 +92,9 @@ CASES: list[tuple[AppError, int, str, str | None]] = [
     (RunNotFoundError("training run not found"), 404, "not_found", None),
     (TrainingInProgressError(RUNNING), 409, "training_in_progress", None),
     (SeedConflictError("seed 42 is already in the database"), 409, "conflict", None),
+    (JobClosedError("job is closed"), 409, "job_closed", "job_id"),
+    (NothingToUndoError("no decision to undo"), 409, "nothing_to_undo", "type"),
+    (DecisionQueryError("give one of talent_id or job_id"), 422, "validation_error", "talent_id"),
 ]
 # Bases that group errors for `except` clauses; nothing raises them directly.
 BASES = {AuthError, RegistryError}
@@ -99,8 +103,10 @@ DOMAIN_CODES = {
     "activation_refused",
     "artifact_invalid",
     "auth_unavailable",
+    "job_closed",
     "model_unavailable",
     "nothing_to_roll_back",
+    "nothing_to_undo",
     "training_in_progress",
     "unprocessable_input",
 }

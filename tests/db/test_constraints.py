@@ -25,11 +25,18 @@ def _version(model_id: str, version: str, active: bool) -> MLModelVersion:
     )
 
 
-def test_duplicate_feedback_triple_is_refused(session: Session) -> None:
+def test_feedback_side_follows_the_type_and_must_be_known(session: Session) -> None:
+    """Feedback is a history (a type may repeat: apply, undo, apply); each row says whose
+    decision it is, derived from the type unless given."""
     talent, job = make_talent(session), make_job(session)
-    session.add(MatchFeedback(talent_id=talent.id, job_id=job.id, feedback_type="apply"))
+    rows = [
+        MatchFeedback(talent_id=talent.id, job_id=job.id, feedback_type=kind)
+        for kind in ("apply", "apply", "reject")
+    ]
+    session.add_all(rows)
     session.flush()
-    session.add(MatchFeedback(talent_id=talent.id, job_id=job.id, feedback_type="apply"))
+    assert [r.side for r in rows] == ["talent", "talent", "company"]
+    session.add(MatchFeedback(talent_id=talent.id, job_id=job.id, feedback_type="undo", side="x"))
     with pytest.raises(IntegrityError):
         session.flush()
 

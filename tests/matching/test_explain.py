@@ -6,7 +6,9 @@ import shap
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.matching.explain import PairView, describe, explain
+from app.core.enums import FactorEffect
+from app.matching.explain import PairView, describe, effect_of, explain, wording
+from app.ml import fallback
 from app.ml.features import FEATURE_NAMES, one_to_many
 from app.ml.profiles import job_table, pair_vocab, talent_table
 from app.ml.sub_scores import SUB_SCORE_CATEGORIES
@@ -55,11 +57,14 @@ def test_sentences_name_the_skills():
         skills=[SkillLevel(n, 3, 0, True) for n in ["Python", "SQL", "Docker", "AWS", "Kubernetes"]]
     )
     view, f = view_of(t, j)
-    assert describe("required_skill_coverage", f["required_skill_coverage"], view) == (
+    assert describe("required_skill_coverage", f["required_skill_coverage"], view, 2.0).text == (
         "Covers 4 of 5 required skills (missing: Kubernetes)"
     )
-    assert "Kubernetes" in describe("missing_required_skills", 1.0, view)
-    assert describe("skill_jaccard", f["skill_jaccard"], view).startswith("Shares 4 of 5")
+    assert describe("required_skill_coverage", f["required_skill_coverage"], view, -2.0).text == (
+        "Covers only 4 of 5 required skills (missing: Kubernetes)"
+    )
+    assert "Kubernetes" in describe("missing_required_skills", 1.0, view, -1.0).text
+    assert describe("skill_jaccard", f["skill_jaccard"], view, 1.0).text.startswith("Shares 4 of 5")
 
 
 @pytest.mark.parametrize(
@@ -74,14 +79,14 @@ def test_sentences_name_the_skills():
             "remote_compatibility",
             {"remote_preference": "remote"},
             {"remote_policy": "onsite"},
-            "Prefers remote work; the job is onsite",
+            "Prefers remote work but the job is onsite",
         ),
         ("embedding_cosine", {}, {}, "No profile or job text"),
         (
             "occupation_match",
             {"occupation_code": "15-1252.00"},
             {"occupation_code": "15-1211.00"},
-            "Same minor occupation group as the job",
+            "Only the same minor occupation group as the job (not the same occupation)",
         ),
         ("occupation_match", {}, {}, "Occupation unknown"),
         (
@@ -94,4 +99,65 @@ def test_sentences_name_the_skills():
 )
 def test_sentences_for_missing_and_mismatched_inputs(feature, t_kw, j_kw, expected):
     view, f = view_of(talent(**t_kw), job(**j_kw))
-    assert expected in describe(feature, f[feature], view)
+    assert expected in describe(feature, f[feature], view, -1.0).text
+
+
+def test_a_partial_occupation_match_says_why_it_raises_or_lowers():
+    view, f = view_of(talent(occupation_code="15-1252.00"), job(occupation_code="15-2031.00"))
+    assert f["occupation_match"] == 1.0
+    lowers = describe("occupation_match", 1.0, view, -5.3)
+    assert lowers.effect is FactorEffect.LOWERS
+    assert lowers.text == (
+        "Only the same major occupation group as the job (not the same occupation)"
+    )
+    raises = describe("occupation_match", 1.0, view, 5.3)
+    assert raises.effect is FactorEffect.RAISES
+    assert raises.text == "Same major occupation group as the job"
+    assert describe("occupation_match", 1.0, view, 0.0).effect is FactorEffect.NEUTRAL
+
+
+def _template_sets(world, row, x) -> tuple[set[str], set[str]]:
+    """Every "raises" and every "lowers" sentence any feature of this pair can get."""
+    view = PairView(world.talents, int(world.t_idx[row]), world.jobs, int(world.j_idx[row]))
+    words = [wording(name, float(v), view) for name, v in zip(FEATURE_NAMES, x, strict=True)]
+    return {w.raises for w in words}, {w.lowers for w in words}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.integers(0, 1499), min_size=1, max_size=10, unique=True),
+    use_fallback=st.booleans(),
+)
+def test_sentence_wording_agrees_with_the_sign_of_the_contribution(
+    tiny_model, world, rows, use_fallback
+):
+    """Rule: a factor whose shown impact is > 0 gets its feature's `raises` sentence, < 0 its
+    `lowers` sentence; the two sets of a pair never share a sentence, so a negative factor
+    never reads like a strength (and the other way round), for the model and the fallback."""
+    x = world.features[rows]
+    contribs = fallback.contributions(x) if use_fallback else tiny_model.contributions(x)
+    scale = fallback.CATEGORY_SCALE if use_fallback else tiny_model.metadata.category_scale
+    scores = contribs.sum(axis=1).clip(0, 100)
+    pairs = [(world.talents, int(world.t_idx[r]), world.jobs, int(world.j_idx[r])) for r in rows]
+    for row, feats, e in zip(rows, x, explain(contribs, x, scores, scale, pairs), strict=True):
+        raises, lowers = _template_sets(world, row, feats)
+        assert not raises & lowers
+        for factor in e.top_factors:
+            if factor.impact < 0:
+                assert factor.description in lowers
+                assert factor.description not in raises
+            elif factor.impact > 0:
+                assert factor.description in raises
+                assert factor.description not in lowers
+
+
+@settings(max_examples=30, deadline=None)
+@given(row=st.integers(0, 1499), impact=st.floats(-50, 50, allow_nan=False))
+def test_every_feature_words_each_direction_differently(world, row, impact):
+    view = PairView(world.talents, int(world.t_idx[row]), world.jobs, int(world.j_idx[row]))
+    for name, value in zip(FEATURE_NAMES, world.features[row].tolist(), strict=True):
+        sentence = describe(name, value, view, impact)
+        assert sentence.effect is effect_of(impact)
+        opposite = describe(name, value, view, -impact)
+        if impact != 0:
+            assert sentence.text != opposite.text

@@ -87,3 +87,44 @@ def test_data_hash_changes_with_the_data(session: Session) -> None:
     before = data_hash(fetch_labels(session))
     _feedback(session, talent, job, "contact", T0 + timedelta(seconds=1))
     assert data_hash(fetch_labels(session)) != before
+
+
+def _undo(session: Session, talent, job, side: str, at: datetime) -> None:
+    session.add(
+        MatchFeedback(
+            talent_id=talent.id, job_id=job.id, feedback_type="undo", side=side, created_at=at
+        )
+    )
+    session.flush()
+
+
+def test_an_undone_apply_is_not_a_positive(session: Session) -> None:
+    talent = make_talent(session)
+    shown, unseen = make_job(session), make_job(session)
+    _show(session, talent, [shown], "req-undo", T0)
+    for job in (shown, unseen):
+        _feedback(session, talent, job, "apply", T0 + timedelta(minutes=1))
+        _undo(session, talent, job, "talent", T0 + timedelta(minutes=2))
+    labels = fetch_labels(session)
+    # the shown job is back to "no decision" (a no-action impression); the unseen one has no label
+    assert [(r.job_id, r.action, r.relevant) for r in labels] == [(shown.id, "no_action", False)]
+
+
+def test_undoing_one_side_leaves_the_other_sides_decision(session: Session) -> None:
+    talent, job = make_talent(session), make_job(session)
+    _feedback(session, talent, job, "apply", T0)
+    _feedback(session, talent, job, "reject", T0 + timedelta(hours=1))
+    assert [r.action for r in fetch_labels(session)] == ["reject"]
+    _undo(session, talent, job, "company", T0 + timedelta(hours=2))
+    assert [(r.action, r.grade) for r in fetch_labels(session)] == [("apply", GRADES["apply"])]
+
+
+def test_apply_again_after_undo_is_positive_again(session: Session) -> None:
+    talent, job = make_talent(session), make_job(session)
+    _feedback(session, talent, job, "apply", T0)
+    _undo(session, talent, job, "talent", T0 + timedelta(hours=1))
+    _feedback(session, talent, job, "apply", T0 + timedelta(hours=2))
+    labels = fetch_labels(session)
+    assert [(r.action, r.relevant, r.event_at) for r in labels] == [
+        ("apply", True, T0 + timedelta(hours=2))
+    ]

@@ -21,6 +21,7 @@ from app.training.pipeline import (
     _recheck_champion,
     start_run,
 )
+from app.training.schemas import TrainingRunResponse
 from tests.training.conftest import feedback_world, register_artifact
 
 
@@ -111,6 +112,18 @@ def test_worse_candidate_is_registered_as_rejected(engine: Engine, tmp_path: Pat
         assert run is not None
         assert run.promoted is False
         assert run.metrics["gate"]["promote"] is False
+        response = TrainingRunResponse.of(run)
+    assert response.status == "succeeded"
+    assert response.outcome == "rejected"
+    assert [(st.stage, st.state) for st in response.stages] == [
+        ("labels", "done"),
+        ("training", "done"),
+        ("evaluation", "done"),
+        ("gate", "done"),
+    ]
+    gate = response.stages[-1].numbers
+    assert gate["promoted"] is False
+    assert "below the promotion margin" in str(gate["reason"])
 
 
 def test_failed_run_leaves_the_active_model_untouched(engine: Engine, tmp_path: Path) -> None:
@@ -123,6 +136,12 @@ def test_failed_run_leaves_the_active_model_untouched(engine: Engine, tmp_path: 
     assert outcome.status == "failed"
     assert outcome.message
     assert _active(engine) == "v1.0"
+    with Session(engine) as s:
+        run = s.get(TrainingRun, outcome.run_id)
+        assert run is not None
+        response = TrainingRunResponse.of(run)
+    assert response.outcome == "failed"
+    assert [st.state for st in response.stages] == ["stopped"] + ["not_reached"] * 3
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(MLModelVersion)) == 1
         assert s.get(TrainingRun, outcome.run_id).status == "failed"  # type: ignore[union-attr]

@@ -44,11 +44,29 @@ export const FACTOR_CATEGORIES = [
 export type FactorCategory = (typeof FACTOR_CATEGORIES)[number];
 
 /**
- * What one side did about a match: the talent applies or dismisses, the company contacts or
- * rejects.
+ * Which way a factor moves the score, by the sign of its contribution; its sentence's wording is
+ * chosen by this, so "-5" never reads as a strength.
  */
-export const FEEDBACK_TYPES = ["apply", "dismiss", "contact", "reject"] as const;
+export const FACTOR_EFFECTS = ["raises", "lowers", "neutral"] as const;
+export type FactorEffect = (typeof FACTOR_EFFECTS)[number];
+
+/**
+ * What one side did about a match: the talent applies or dismisses, the company contacts or
+ * rejects, and either takes its own decision back.
+ */
+export const FEEDBACK_TYPES = ["apply", "dismiss", "contact", "reject", "undo"] as const;
 export type FeedbackType = (typeof FEEDBACK_TYPES)[number];
+
+/** Whose decision a feedback row is: each side of a (talent, job) pair has its own. */
+export const FEEDBACK_SIDES = ["talent", "company"] as const;
+export type FeedbackSide = (typeof FEEDBACK_SIDES)[number];
+
+/**
+ * The current state of one side of a (talent, job) pair: its latest feedback unless that was an
+ * undo (then there is none).
+ */
+export const DECISIONS = ["applied", "dismissed", "contacted", "rejected"] as const;
+export type Decision = (typeof DECISIONS)[number];
 
 /** Our application role, read from the verified token's `app_metadata`. */
 export const ROLES = ["talent", "company", "admin"] as const;
@@ -61,3 +79,28 @@ export type ModelStatus = (typeof MODEL_STATUSES)[number];
 /** Outcome of one training run. */
 export const RUN_STATUSES = ["running", "succeeded", "failed", "skipped"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/**
+ * What a training run did to serving: `status` says whether the job ran to the end, this says
+ * whether its candidate went live, so a rejected candidate is never a success.
+ */
+export const RUN_OUTCOMES = ["running", "promoted", "rejected", "skipped", "failed"] as const;
+export type RunOutcome = (typeof RUN_OUTCOMES)[number];
+
+/** The steps of a training run, in order. */
+export const RUN_STAGES = ["labels", "training", "evaluation", "gate"] as const;
+export type RunStage = (typeof RUN_STAGES)[number];
+
+/** How far a run got with one stage: done, stopped there (skipped or failed), or never reached. */
+export const STAGE_STATES = ["done", "stopped", "not_reached"] as const;
+export type StageState = (typeof STAGE_STATES)[number];
+
+/** What a what-if suggestion changes: only things a talent can change about itself. */
+export const ADVICE_KINDS = [
+  "add_skill",
+  "skill_level",
+  "skill_years",
+  "total_years",
+  "remote_preference",
+] as const;
+export type AdviceKind = (typeof ADVICE_KINDS)[number];

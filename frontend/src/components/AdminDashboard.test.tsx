@@ -21,13 +21,29 @@ const health: HealthResponse = {
   fallback_active: false,
 };
 
-function model(version: string, status: ModelVersionResponse["status"], metrics: Record<string, unknown>) {
+function num(value: unknown): number | null {
+  return typeof value === "number" ? value : null;
+}
+
+function model(
+  version: string,
+  status: ModelVersionResponse["status"],
+  metrics: Record<string, unknown>,
+  extra: Partial<ModelVersionResponse> = {},
+) {
   return {
     model_id: "talent_job_ranker",
     version,
     status,
     is_active: status === "active",
     metrics,
+    headline: {
+      ndcg_at_10: num(metrics.ndcg_at_10),
+      auc: num(metrics.auc),
+      calibration_error: num(metrics.calibration_error),
+    },
+    activatable: status !== "active" && status !== "rejected",
+    activation_blocked_reason: status === "active" ? `version '${version}' is already the active one` : null,
     params: {},
     feature_list: [],
     training_window_start: null,
@@ -39,6 +55,7 @@ function model(version: string, status: ModelVersionResponse["status"], metrics:
     parent_version: null,
     created_by: null,
     trained_at: "2025-01-01T10:00:00Z",
+    ...extra,
   } satisfies ModelVersionResponse;
 }
 
@@ -86,6 +103,20 @@ function run(status: TrainingRunResponse["status"], extra: Partial<TrainingRunRe
   return {
     id: "run-1",
     status,
+    outcome: status === "succeeded" ? "promoted" : status,
+    stages:
+      status === "running"
+        ? []
+        : [
+            { stage: "labels", state: "done", numbers: { new_samples: 321, labelled_samples: 2400, seed_rows: 0 } },
+            { stage: "training", state: "done", numbers: { train_rows: 1900, valid_rows: 500, validation_talents: 40 } },
+            {
+              stage: "evaluation",
+              state: "done",
+              numbers: { champion: "20250101-aaaa", candidate_ndcg_at_10: 0.8412, champion_ndcg_at_10: 0.8123 },
+            },
+            { stage: "gate", state: "done", numbers: { promoted: true, reason: "beat the champion" } },
+          ],
     forced: true,
     triggered_by: "admin",
     candidate_version: status === "running" ? null : "20250103-cccc",
@@ -219,7 +250,7 @@ describe("AdminDashboard", () => {
     expect(service.triggerTraining).toHaveBeenCalledWith(true);
     expect(within(panel).getByRole("button", { name: "Training…" })).toBeDisabled();
 
-    await waitFor(() => expect(within(panel).getByText(/Training run run-1 finished: succeeded/)).toBeInTheDocument());
+    await waitFor(() => expect(within(panel).getByText(/Training run run-1 finished: candidate promoted/)).toBeInTheDocument());
     expect(service.getTrainingRun).toHaveBeenCalledTimes(3);
     expect(service.getTrainingRun).toHaveBeenCalledWith("run-1");
     expect(within(panel).getByText("20250103-cccc")).toBeInTheDocument();
@@ -231,6 +262,109 @@ describe("AdminDashboard", () => {
     expect(within(panel).getByRole("button", { name: "Train" })).toBeEnabled();
     // the model list is reloaded once the run is over
     await waitFor(() => expect(service.listModels).toHaveBeenCalledTimes(2));
+  });
+
+  it("reads every version's metrics from the server's headline, whatever the layout of metrics", async () => {
+    const live = model("v1.0", "active", { model: { ndcg_at_10: 0.7123, rmse: 9.1 }, random: { ndcg_at_10: 0.3 } }, {
+      headline: { ndcg_at_10: 0.7123, auc: null, calibration_error: null },
+    });
+    const service = adminService({ listModels: () => Promise.resolve({ versions: [live] }) });
+    render(<AdminDashboard service={service} confirm={() => false} />);
+
+    const table = await within(section("Model versions")).findByRole("table");
+    const row = within(table).getAllByRole("row")[1]!;
+    expect(within(row).getByText("0.712")).toBeInTheDocument();
+  });
+
+  it("offers Activate only where the server says it would accept it, and says why not elsewhere", async () => {
+    const versions = [
+      model("v1.2", "rejected", { ndcg_at_10: 0.6 }, {
+        activation_blocked_reason: "version 'v1.2' was rejected by its promotion gate and cannot be activated",
+      }),
+      model("v1.1", "retired", { ndcg_at_10: 0.7 }, {
+        activatable: false,
+        activation_blocked_reason: "version 'v1.1' cannot be activated: its artifact is missing",
+      }),
+      model("v1.0", "candidate", { ndcg_at_10: 0.65 }),
+    ];
+    const service = adminService({ listModels: () => Promise.resolve({ versions }) });
+    render(<AdminDashboard service={service} confirm={() => false} />);
+
+    const table = await within(section("Model versions")).findByRole("table");
+    const rows = within(table).getAllByRole("row").slice(1);
+    expect(within(rows[0]!).queryByRole("button")).toBeNull();
+    expect(rows[0]).toHaveTextContent("rejected by its promotion gate");
+    expect(within(rows[1]!).queryByRole("button")).toBeNull();
+    expect(rows[1]).toHaveTextContent("its artifact is missing");
+    expect(within(rows[2]!).getByRole("button", { name: "Activate model v1.0" })).toBeEnabled();
+  });
+
+  it("shows a run whose candidate lost its gate as rejected, with its stages and numbers", async () => {
+    const user = userEvent.setup();
+    const rejected = run("succeeded", {
+      promoted: false,
+      outcome: "rejected",
+      message: "20250103-cccc rejected: NDCG gain below the promotion margin",
+      stages: [
+        { stage: "labels", state: "done", numbers: { new_samples: 321, labelled_samples: 2400, seed_rows: null } },
+        { stage: "training", state: "done", numbers: { train_rows: 1900, valid_rows: 500 } },
+        { stage: "evaluation", state: "done", numbers: { candidate_ndcg_at_10: 0.8012, champion_ndcg_at_10: 0.8123 } },
+        { stage: "gate", state: "done", numbers: { promoted: false, reason: "NDCG gain below the promotion margin" } },
+      ],
+    });
+    const service = adminService({
+      triggerTraining: () => Promise.resolve({ run_id: "run-1", status: "running" }),
+      getTrainingRun: () => Promise.resolve(rejected),
+    });
+    render(<AdminDashboard service={service} confirm={() => false} pollIntervalMs={5} />);
+    const panel = section("Retrain");
+
+    await user.click(within(panel).getByRole("button", { name: "Train" }));
+
+    await waitFor(() =>
+      expect(within(panel).getByText(/Training run run-1 finished: candidate rejected/)).toBeInTheDocument(),
+    );
+    const outcome = within(panel).getByText("Candidate rejected");
+    expect(outcome).toHaveClass("pill--bad");
+    expect(within(panel).queryByText("succeeded")).toBeNull();
+    const stages = within(within(panel).getByRole("list", { name: "Training run stages" })).getAllByRole("listitem");
+    expect(stages.map((li) => li.textContent?.split(" ")[0])).toEqual(["Labels", "Training", "Evaluation", "Gate"]);
+    expect(stages[0]).toHaveTextContent("labelled samples 2,400");
+    expect(stages[0]).not.toHaveTextContent("seed rows");
+    expect(stages[2]).toHaveTextContent("candidate NDCG@10 0.801, champion NDCG@10 0.812");
+    expect(stages[3]).toHaveTextContent("promoted no, reason NDCG gain below the promotion margin");
+  });
+
+  it("shows where a skipped run stopped", async () => {
+    const user = userEvent.setup();
+    const skipped = run("skipped", {
+      candidate_version: null,
+      message: "too little feedback: 12 labelled samples in total, need at least 20 to train",
+      metrics: {},
+      stages: [
+        { stage: "labels", state: "stopped", numbers: { new_samples: 12, labelled_samples: 12 } },
+        { stage: "training", state: "not_reached", numbers: {} },
+        { stage: "evaluation", state: "not_reached", numbers: {} },
+        { stage: "gate", state: "not_reached", numbers: {} },
+      ],
+    });
+    const service = adminService({
+      triggerTraining: () => Promise.resolve({ run_id: "run-1", status: "running" }),
+      getTrainingRun: () => Promise.resolve(skipped),
+    });
+    render(<AdminDashboard service={service} confirm={() => false} pollIntervalMs={5} />);
+    const panel = section("Retrain");
+
+    const force = within(panel).getByLabelText(/Force/);
+    expect(force.closest("label")).toHaveTextContent(
+      "train even if the weekly schedule is not due or too little new feedback arrived (a run still needs enough labelled feedback",
+    );
+    await user.click(within(panel).getByRole("button", { name: "Train" }));
+
+    await waitFor(() => expect(within(panel).getByText("Skipped")).toBeInTheDocument());
+    const stages = within(within(panel).getByRole("list", { name: "Training run stages" })).getAllByRole("listitem");
+    expect(stages[0]).toHaveTextContent("Labels (stopped here): new samples 12, labelled samples 12");
+    expect(stages[1]).toHaveTextContent("Training (not reached)");
   });
 
   it("stops polling when the dashboard goes away", async () => {

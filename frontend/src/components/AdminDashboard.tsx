@@ -5,6 +5,7 @@ import type {
   HealthResponse,
   MatchResponse,
   ModelVersionResponse,
+  RunStageResponse,
   TrainingRunResponse,
 } from "../services/types";
 import { formatDateTime, formatDuration, formatMetric } from "../format";
@@ -184,14 +185,16 @@ function ModelsTable({
                   <td data-label="Status">
                     <span className={`pill pill--status-${model.status}`}>{model.status}</span>
                   </td>
-                  <td data-label="NDCG@10">{formatMetric(model.metrics.ndcg_at_10)}</td>
-                  <td data-label="AUC">{formatMetric(model.metrics.auc)}</td>
-                  <td data-label="Calibration error">{formatMetric(model.metrics.calibration_error)}</td>
+                  <td data-label="NDCG@10">{formatMetric(model.headline.ndcg_at_10)}</td>
+                  <td data-label="AUC">{formatMetric(model.headline.auc)}</td>
+                  <td data-label="Calibration error">{formatMetric(model.headline.calibration_error)}</td>
                   <td data-label="Train rows">{model.train_rows.toLocaleString()}</td>
                   <td data-label="Trained">{formatDateTime(model.trained_at)}</td>
                   <td className="cell--action">
                     {model.is_active ? (
                       <span className="muted">active</span>
+                    ) : !model.activatable ? (
+                      <span className="muted cell-note">{model.activation_blocked_reason ?? "cannot be activated"}</span>
                     ) : (
                       <button
                         type="button"
@@ -223,6 +226,80 @@ type TrainState =
   | { kind: "done"; run: TrainingRunResponse }
   | { kind: "error"; error: unknown; runId?: string };
 
+const OUTCOMES: Record<TrainingRunResponse["outcome"], { label: string; tone: "good" | "bad" | "warn" }> = {
+  promoted: { label: "Candidate promoted", tone: "good" },
+  rejected: { label: "Candidate rejected", tone: "bad" },
+  skipped: { label: "Skipped", tone: "warn" },
+  failed: { label: "Failed", tone: "bad" },
+  running: { label: "Running", tone: "warn" },
+};
+
+const STAGE_LABELS: Record<RunStageResponse["stage"], string> = {
+  labels: "Labels",
+  training: "Training",
+  evaluation: "Evaluation",
+  gate: "Gate",
+};
+
+const STATE_LABELS: Record<RunStageResponse["state"], string> = {
+  done: "done",
+  stopped: "stopped here",
+  not_reached: "not reached",
+};
+
+const NUMBER_LABELS: Record<string, string> = {
+  new_samples: "new samples",
+  labelled_samples: "labelled samples",
+  seed_rows: "seed rows",
+  train_rows: "training rows",
+  valid_rows: "validation rows",
+  validation_talents: "validation talents",
+  fit_rows: "rows fitted",
+  champion: "champion",
+  candidate_ndcg_at_10: "candidate NDCG@10",
+  champion_ndcg_at_10: "champion NDCG@10",
+  candidate_auc: "candidate AUC",
+  champion_auc: "champion AUC",
+  candidate_calibration_error: "candidate calibration error",
+  champion_calibration_error: "champion calibration error",
+  promoted: "promoted",
+  reason: "reason",
+  ndcg_gain: "NDCG gain",
+  auc_change: "AUC change",
+  external_passed: "external baselines passed",
+};
+
+function formatStageNumber(value: number | boolean | string): string {
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  if (typeof value === "number") return Number.isInteger(value) ? value.toLocaleString() : formatMetric(value);
+  return value;
+}
+
+/** The run's stages in order with what each counted, so a skip or a rejection shows where it happened. */
+function RunStages({ stages }: { stages: RunStageResponse[] }) {
+  return (
+    <ol className="run-stages" aria-label="Training run stages">
+      {stages.map((stage) => {
+        const numbers = Object.entries(stage.numbers).filter(
+          (entry): entry is [string, number | boolean | string] => entry[1] !== null,
+        );
+        return (
+          <li key={stage.stage} className={`run-stage run-stage--${stage.state}`}>
+            <span className="run-stage__name">{STAGE_LABELS[stage.stage]}</span>{" "}
+            <span className="run-stage__state">({STATE_LABELS[stage.state]})</span>
+            {numbers.length > 0 ? (
+              <span className="run-stage__numbers">
+                {": "}
+                {numbers.map(([key, value]) => `${NUMBER_LABELS[key] ?? key} ${formatStageNumber(value)}`).join(", ")}
+              </span>
+            ) : null}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
 const RUN_METRICS: [string, string][] = [
   ["ndcg_at_10", "NDCG@10"],
   ["auc", "AUC"],
@@ -236,9 +313,9 @@ function RunMetrics({ run }: { run: TrainingRunResponse }) {
     <>
       <dl className="facts">
         <div>
-          <dt>Status</dt>
+          <dt>Outcome</dt>
           <dd>
-            <span className={`pill pill--run-${run.status}`}>{run.status}</span>
+            <span className={`pill pill--${OUTCOMES[run.outcome].tone}`}>{OUTCOMES[run.outcome].label}</span>
           </dd>
         </div>
         <div>
@@ -257,6 +334,7 @@ function RunMetrics({ run }: { run: TrainingRunResponse }) {
         ) : null}
       </dl>
       {run.message ? <p className="run-message">{run.message}</p> : null}
+      {run.stages.length > 0 ? <RunStages stages={run.stages} /> : null}
       {hasAny ? (
         <div className="table-wrap">
           <table aria-label="Training run metrics">
@@ -345,7 +423,7 @@ function TrainPanel({
   let status = "";
   if (state.kind === "starting") status = "Starting a training run…";
   if (state.kind === "running") status = `Training run ${state.runId} is running…`;
-  if (state.kind === "done") status = `Training run ${state.run.id} finished: ${state.run.status}.`;
+  if (state.kind === "done") status = `Training run ${state.run.id} finished: ${OUTCOMES[state.run.outcome].label.toLowerCase()}.`;
 
   return (
     <section className="card admin-card" aria-labelledby="train-heading">
@@ -353,7 +431,10 @@ function TrainPanel({
       <form className="train-form" onSubmit={(e) => void start(e)}>
         <label className="checkbox">
           <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} disabled={busy} />
-          <span>Force (ignore the weekly schedule and the new-feedback minimum)</span>
+          <span>
+            Force: train even if the weekly schedule is not due or too little new feedback arrived (a run still needs
+            enough labelled feedback in total to train and compare a model)
+          </span>
         </label>
         <button type="submit" className="button button--primary" disabled={busy}>
           {busy ? "Training…" : "Train"}
@@ -361,6 +442,7 @@ function TrainPanel({
       </form>
       <LiveStatus>{status}</LiveStatus>
       {state.kind === "running" && busy ? <div className="spinner" aria-hidden="true" /> : null}
+      {state.kind === "running" && state.run && state.run.stages.length > 0 ? <RunStages stages={state.run.stages} /> : null}
       {state.kind === "error" ? (
         <div className="notice notice--error" role="alert">
           <p>

@@ -60,9 +60,13 @@ export function TopFactors({ factors }: { factors: FactorOut[] }) {
           <li key={`${factor.factor}-${index}`} className={`factor factor--${direction}`}>
             <span
               className="factor__impact"
-              aria-label={`${direction === "negative" ? "lowers" : "raises"} the score by ${Math.abs(
-                factor.impact,
-              ).toFixed(1)} points`}
+              aria-label={
+                direction === "neutral"
+                  ? "does not change the score"
+                  : `${direction === "negative" ? "lowers" : "raises"} the score by ${Math.abs(factor.impact).toFixed(
+                      1,
+                    )} points`
+              }
             >
               {formatImpact(factor.impact)}
             </span>
@@ -72,6 +76,30 @@ export function TopFactors({ factors }: { factors: FactorOut[] }) {
         );
       })}
     </ul>
+  );
+}
+
+/** Says what the factor colours and numbers mean, so "-5.3" is read as points taken off. */
+export function FactorLegend() {
+  return (
+    <p className="legend" data-testid="factor-legend">
+      <span className="legend__item legend__item--positive">
+        <span className="legend__swatch" aria-hidden="true" />+ raises the score
+      </span>
+      <span className="legend__item legend__item--negative">
+        <span className="legend__swatch" aria-hidden="true" />− lowers the score
+      </span>
+      <span className="legend__note">in points of the 0-100 score</span>
+    </p>
+  );
+}
+
+/** Says what the breakdown bars measure: 50 is the effect a category has on an average match. */
+export function SubScoreLegend() {
+  return (
+    <p className="legend" data-testid="subscore-legend">
+      0-100 per category: 50 = as much as for an average match, higher helps, lower hurts
+    </p>
   );
 }
 
@@ -150,10 +178,12 @@ export function MatchCard({ match, rank, fallbackTitle, actions, headingLevel = 
         <div className="match__factors">
           <SubHeading>Top factors</SubHeading>
           <TopFactors factors={match.explanation.top_factors} />
+          {match.explanation.top_factors.length > 0 ? <FactorLegend /> : null}
         </div>
         <div className="match__breakdown">
           <SubHeading>Breakdown</SubHeading>
           <SubScores subScores={match.explanation.sub_scores} />
+          <SubScoreLegend />
         </div>
       </div>
       {actions ? <footer className="match__actions">{actions}</footer> : null}

@@ -15,7 +15,10 @@ import type {
   MatchSource,
   ModelStatus,
   Role,
+  RunOutcome,
+  RunStage,
   RunStatus,
+  StageState,
 } from "../api/enums";
 
 export type { FactorCategory, FeedbackType, JobStatus, MatchSource, ModelStatus, Role };
@@ -166,8 +169,14 @@ export interface ModelVersionResponse {
   version: string;
   status: ModelStatus;
   is_active: boolean;
-  /** Includes ndcg_at_10, auc and calibration_error for trained models. */
+  /** The raw record; its layout differs between the initial model and pipeline runs. */
   metrics: Record<string, unknown>;
+  /** ndcg_at_10, auc and calibration_error read by the server from `metrics`; null = not measured. */
+  headline: Record<HeadlineMetric, number | null>;
+  /** Whether POST /models/{version}/activate would make it live (the server's own rule). */
+  activatable: boolean;
+  /** Why it is not activatable; null when it is. */
+  activation_blocked_reason: string | null;
   params: Record<string, unknown>;
   feature_list: string[];
   training_window_start: string | null;
@@ -181,6 +190,8 @@ export interface ModelVersionResponse {
   trained_at: string;
 }
 
+export type HeadlineMetric = "ndcg_at_10" | "auc" | "calibration_error";
+
 /** ModelListResponse */
 export interface ModelListResponse {
   versions: ModelVersionResponse[];
@@ -188,7 +199,10 @@ export interface ModelListResponse {
 
 /** TriggerRequest */
 export interface TriggerRequest {
-  /** Train now, ignoring the weekly schedule and the new-feedback minimum. */
+  /**
+   * Train even if the weekly schedule is not due or too little new feedback arrived; a run still
+   * needs enough labelled samples in total to fit and compare a model.
+   */
   force?: boolean;
 }
 
@@ -200,10 +214,21 @@ export interface TriggerResponse {
 
 export type TrainingRunStatus = RunStatus;
 
+/** RunStageResponse: one of labels -> training -> evaluation -> gate, with what it counted. */
+export interface RunStageResponse {
+  stage: RunStage;
+  state: StageState;
+  numbers: Record<string, number | boolean | string | null>;
+}
+
 /** TrainingRunResponse */
 export interface TrainingRunResponse {
   id: string;
+  /** Whether the job ran to its end; see `outcome` for what it did to serving. */
   status: TrainingRunStatus;
+  /** promoted | rejected (the candidate lost its gate) | skipped | failed | running. */
+  outcome: RunOutcome;
+  stages: RunStageResponse[];
   forced: boolean;
   triggered_by: string | null;
   candidate_version: string | null;

@@ -241,6 +241,7 @@ Deno.test("db.ts queries and the fallback against a real Postgres", async (t) =>
       for (const m of body.matches) {
         assert.notEqual(m.id, rows.jobClosed);
         assert.deepEqual(Object.keys(m).sort(), [
+          "decision",
           "explanation",
           "id",
           "model_version",

@@ -427,67 +427,151 @@ function salaryText(low: number | null, high: number | null): string {
   return lo === hi ? thousands.format(lo) : `${thousands.format(lo)}-${thousands.format(hi)}`;
 }
 
-/** A sentence a person understands, the same wording as the service's explanations. */
-export function describe(feature: FeatureName, value: number, v: PairView): string {
+/** The sentences of one fact, one per direction it can move the score (the service's `Wording`). */
+interface Wording {
+  fact: string;
+  raises: string;
+  lowers: string;
+}
+
+const AGAINST_TYPICAL = ", yet this counts against it compared with a typical match";
+const FOR_TYPICAL = ", yet this counts in its favour compared with a typical match";
+
+/** A fact that reads as a strength. */
+function good(fact: string, lowers?: string): Wording {
+  return { fact, raises: fact, lowers: lowers ?? fact + AGAINST_TYPICAL };
+}
+
+/** A fact that reads as a weakness. */
+function bad(fact: string, lowers?: string): Wording {
+  return { fact, raises: fact + FOR_TYPICAL, lowers: lowers ?? fact };
+}
+
+/** A fact with a good and a bad side ("3 of 5"): each direction names its side. */
+function partial(raises: string, lowers: string): Wording {
+  return { fact: raises, raises, lowers };
+}
+
+/** A fact with no direction of its own, such as missing data. */
+function neutral(fact: string): Wording {
+  return {
+    fact,
+    raises: `${fact}, which counts in its favour here`,
+    lowers: `${fact}, which counts against it here`,
+  };
+}
+
+function wording(feature: FeatureName, value: number, v: PairView): Wording {
   const { talent: t, job: j } = v;
   switch (feature) {
-    case "skill_jaccard":
-      if (v.shared.length === 0) return "Shares none of the job's skills";
-      return `Shares ${v.shared.length} of ${v.union} distinct skills (${names(v.shared)})`;
+    case "skill_jaccard": {
+      const n = v.shared.length;
+      if (n === 0) return bad("Shares none of the job's skills");
+      if (n === v.union) return good(`Shares all ${n} skills with the job (${names(v.shared)})`);
+      return partial(
+        `Shares ${n} of ${v.union} distinct skills (${names(v.shared)})`,
+        `Shares only ${n} of ${v.union} distinct skills (${names(v.shared)})`,
+      );
+    }
     case "required_skill_coverage": {
       const nReq = v.required.length;
       const nMiss = v.missingRequired.length;
-      if (nReq === 0) return "The job lists no required skills";
-      if (nMiss === 0) return `Covers all ${nReq} required skills`;
-      return `Covers ${nReq - nMiss} of ${nReq} required skills (missing: ${
-        names(v.missingRequired)
-      })`;
+      if (nReq === 0) return neutral("The job lists no required skills");
+      if (nMiss === 0) return good(`Covers all ${nReq} required skills`);
+      const missing = `(missing: ${names(v.missingRequired)})`;
+      if (nReq === 1 && nMiss === 1) {
+        return bad(`Lacks the job's one required skill (${names(v.missingRequired)})`);
+      }
+      if (nMiss === nReq) return bad(`Covers none of the ${nReq} required skills ${missing}`);
+      return partial(
+        `Covers ${nReq - nMiss} of ${nReq} required skills ${missing}`,
+        `Covers only ${nReq - nMiss} of ${nReq} required skills ${missing}`,
+      );
     }
     case "experience_level_distance": {
       const gap = levelOf(SENIORITY_LEVELS, t.seniority) - levelOf(SENIORITY_LEVELS, j.seniority);
-      if (gap === 0) return `Seniority matches: ${t.seniority}`;
+      if (gap === 0) return good(`Seniority matches: ${t.seniority}`);
       const direction = gap > 0 ? "above" : "below";
       const plural = Math.abs(gap) > 1 ? "s" : "";
-      return `Seniority ${t.seniority} for a ${j.seniority} role (${
-        Math.abs(gap)
-      } level${plural} ${direction})`;
+      return bad(
+        `Seniority ${t.seniority} for a ${j.seniority} role (${
+          Math.abs(gap)
+        } level${plural} ${direction})`,
+      );
     }
     case "underqualified_years":
       if (value <= 0) {
-        return `Meets the ${g(j.minYears)}-year experience minimum (${g(t.yearsExperience)} years)`;
+        return good(
+          `Meets the ${g(j.minYears)}-year experience minimum (${g(t.yearsExperience)} years)`,
+        );
       }
-      return `${g(value)} years short of the ${g(j.minYears)}-year minimum`;
-    case "occupation_match":
-      if (value === UNKNOWN) return "Occupation unknown for the talent or the job";
-      if (value <= 0) return "Works in a different occupation field than the job";
-      return `Same ${OCCUPATION_LEVEL_WORDS[Math.trunc(value) - 1]} as the job`;
+      return bad(`${g(value)} years short of the ${g(j.minYears)}-year minimum`);
+    case "occupation_match": {
+      if (value === UNKNOWN) return neutral("Occupation unknown for the talent or the job");
+      if (value <= 0) return bad("Works in a different occupation field than the job");
+      const level = OCCUPATION_LEVEL_WORDS[Math.trunc(value) - 1];
+      if (Math.trunc(value) >= OCCUPATION_LEVEL_WORDS.length) {
+        return good(`Same ${level} as the job`);
+      }
+      return partial(
+        `Same ${level} as the job`,
+        `Only the same ${level} as the job (not the same occupation)`,
+      );
+    }
     case "distance_km":
-      if (value === UNKNOWN) return "Location unknown for the talent or the job";
-      return `${thousands.format(value)} km from the job location`;
+      if (value === UNKNOWN) return neutral("Location unknown for the talent or the job");
+      return partial(
+        `Within ${thousands.format(value)} km of the job location`,
+        `${thousands.format(value)} km away from the job location`,
+      );
     case "remote_compatibility":
       if (t.remotePreference === "any") {
-        return `Open to any work setup; the job is ${j.remotePolicy}`;
+        return good(`Open to any work setup; the job is ${j.remotePolicy}`);
       }
-      return `Prefers ${t.remotePreference} work; the job is ${j.remotePolicy}`;
+      if (t.remotePreference === j.remotePolicy) {
+        return good(`Prefers ${t.remotePreference} work and the job is ${j.remotePolicy}`);
+      }
+      return bad(
+        `Prefers ${t.remotePreference} work; the job is ${j.remotePolicy}`,
+        `Prefers ${t.remotePreference} work but the job is ${j.remotePolicy}`,
+      );
     case "salary_iou": {
       if (value === UNKNOWN) {
         if ((t.currency ?? "USD") !== (j.currency ?? "USD")) {
-          return "Salaries are in different currencies and were not compared";
+          return neutral("Salaries are in different currencies and were not compared");
         }
-        return "Salary unknown for the talent or the job";
+        return neutral("Salary unknown for the talent or the job");
       }
-      const asks = salaryText(t.salaryMin, t.salaryMax);
-      const offers = salaryText(j.salaryMin, j.salaryMax);
-      return `Salary ranges overlap ${percent(value)}: asks ${asks}, offers ${offers} ${
-        j.currency ?? "USD"
-      }`;
+      const ranges = `asks ${salaryText(t.salaryMin, t.salaryMax)}, offers ${
+        salaryText(j.salaryMin, j.salaryMax)
+      } ${j.currency ?? "USD"}`;
+      if (value <= 0) return bad(`Salary ranges do not overlap: ${ranges}`);
+      if (value >= 1) return good(`Salary ranges are the same: ${ranges}`);
+      return partial(
+        `Salary ranges overlap ${percent(value)}: ${ranges}`,
+        `Salary ranges overlap only ${percent(value)}: ${ranges}`,
+      );
     }
-    case "embedding_cosine":
+    case "embedding_cosine": {
       if (!hasEmbedding(t.embedding) || !hasEmbedding(j.embedding)) {
-        return "No profile or job text to compare";
+        return neutral("No profile or job text to compare");
       }
-      return `Profile text is ${percent(Math.max(value, 0))} similar to the job description`;
+      const similarity = percent(Math.max(value, 0));
+      return partial(
+        `Profile text is ${similarity} similar to the job description`,
+        `Profile text is only ${similarity} similar to the job description`,
+      );
+    }
   }
+}
+
+/** A sentence a person understands, the same wording as the service's explanations: the one
+ * for the way the factor's `impact` (score points, as shown) moves the score. */
+export function describe(feature: FeatureName, value: number, v: PairView, impact: number): string {
+  const words = wording(feature, value, v);
+  if (impact > 0) return words.raises;
+  if (impact < 0) return words.lowers;
+  return words.fact;
 }
 
 function summary(score: number, factors: readonly Factor[]): string {
@@ -518,7 +602,12 @@ export function scorePair(talent: TalentRow, job: JobRow): ScoredPair {
     factor: RULES[i].feature,
     category: RULES[i].category,
     impact: round(contribs[i], 2),
-    description: describe(RULES[i].feature, features[RULES[i].feature], v),
+    description: describe(
+      RULES[i].feature,
+      features[RULES[i].feature],
+      v,
+      round(contribs[i], 2),
+    ),
   }));
   return {
     score: value,
@@ -566,6 +655,7 @@ export function rank(
       source: "fallback",
       model_version: null,
       ...label(candidate),
+      decision: null,
       explanation: pair.explanation,
     };
   });

@@ -179,7 +179,7 @@ Deno.test("a hand-computed pair scores exactly 76.6 with the expected sub-scores
       factor: "remote_compatibility",
       category: "location",
       impact: 3.6,
-      description: "Prefers hybrid work; the job is hybrid",
+      description: "Prefers hybrid work and the job is hybrid",
     },
     {
       factor: "experience_level_distance",
@@ -214,11 +214,11 @@ Deno.test("without texts the pair loses the text points; without codes occupatio
     factor: "embedding_cosine",
     category: "text",
     impact: -15,
-    description: "No profile or job text to compare",
+    description: "No profile or job text to compare, which counts against it here",
   });
   assert.equal(
     pair.explanation.summary,
-    "Fair match (46/100); no profile or job text to compare weighs most against it.",
+    "Fair match (46/100); no profile or job text to compare, which counts against it here weighs most against it.",
   );
   // One side's vector is not enough, and a zero or short vector is no vector.
   for (const embedding of [null, new Float32Array(EMBEDDING_DIM), new Float32Array([1, 0])]) {
@@ -315,7 +315,9 @@ Deno.test("a perfect pair scores 100 and the worst pair 0", () => {
   assert.ok(worst.score < 0.5, String(worst.score));
   assert.match(worst.explanation.summary, /^Weak match/);
   const descriptions = worst.explanation.top_factors.map((f) => f.description);
-  assert.ok(descriptions.includes("Covers 0 of 2 required skills (missing: Kubernetes, Python)"));
+  assert.ok(
+    descriptions.includes("Covers none of the 2 required skills (missing: Kubernetes, Python)"),
+  );
 });
 
 Deno.test("sentences use the raw inputs: salaries, distance, years short", () => {
@@ -333,17 +335,19 @@ Deno.test("sentences use the raw inputs: salaries, distance, years short", () =>
   });
   const v = pairView(t, j);
   const f = pairFeatures(t, j);
-  const say = (name: keyof typeof f) => describe(name, f[name], v);
+  const say = (name: keyof typeof f, impact = 0) => describe(name, f[name], v, impact);
   assert.equal(
     say("salary_iou"),
     "Salary ranges overlap 75%: asks 70,000-90,000, offers 70,000-85,000 USD",
   );
   assert.equal(say("experience_level_distance"), "Seniority matches: mid");
-  assert.match(say("distance_km"), /^50\d km from the job location$/);
+  assert.match(say("distance_km"), /^Within 50\d km of the job location$/);
+  assert.match(say("distance_km", -2.37), /^50\d km away from the job location$/);
   assert.equal(say("underqualified_years"), "2.5 years short of the 3-year minimum");
   // Python's {:.0%} rounds exact halves to even: 12.5% -> 12%, 37.5% -> 38%.
-  assert.match(describe("salary_iou", 0.125, v), /^Salary ranges overlap 12%/);
-  assert.match(describe("salary_iou", 0.375, v), /^Salary ranges overlap 38%/);
+  assert.match(describe("salary_iou", 0.125, v, 0), /^Salary ranges overlap 12%/);
+  assert.match(describe("salary_iou", 0.375, v, 0), /^Salary ranges overlap 38%/);
+  assert.match(describe("salary_iou", 0.375, v, -1), /^Salary ranges overlap only 38%/);
   const pair = scorePair(t, j);
   assert.deepEqual(pair.explanation.top_factors.map((x) => [x.factor, x.impact]), [
     ["embedding_cosine", -15],
@@ -354,7 +358,7 @@ Deno.test("sentences use the raw inputs: salaries, distance, years short", () =>
   const shortJ = jobRow({ minYears: 4.5 });
   const shortF = pairFeatures(shortT, shortJ);
   assert.equal(
-    describe("underqualified_years", shortF.underqualified_years, pairView(shortT, shortJ)),
+    describe("underqualified_years", shortF.underqualified_years, pairView(shortT, shortJ), -1),
     "4.2 years short of the 4.5-year minimum",
   );
   const senior = scorePair(talentRow({ seniority: "lead" }), jobRow({ seniority: "junior" }));
@@ -366,11 +370,12 @@ Deno.test("sentences use the raw inputs: salaries, distance, years short", () =>
 });
 
 Deno.test("occupation and text sentences are the service's", () => {
-  const occupation = (code: string | null, levels: number) =>
+  const occupation = (code: string | null, levels: number, impact = 0) =>
     describe(
       "occupation_match",
       levels,
       pairView(talentRow({ occupationCode: code }), jobRow({ occupationCode: "15-1252.00" })),
+      impact,
     );
   assert.equal(occupation(null, -1), "Occupation unknown for the talent or the job");
   assert.equal(occupation("29-1141.00", 0), "Works in a different occupation field than the job");
@@ -379,6 +384,15 @@ Deno.test("occupation and text sentences are the service's", () => {
   assert.equal(occupation("15-1253.00", 3), "Same broad occupation as the job");
   assert.equal(occupation("15-1252.01", 4), "Same detailed occupation as the job");
   assert.equal(occupation("15-1252.00", 5), "Same occupation as the job");
+  // The sign and the words agree: a negative impact never reads like a plus.
+  assert.equal(
+    occupation("15-2011.00", 1, -5.3),
+    "Only the same major occupation group as the job (not the same occupation)",
+  );
+  assert.equal(
+    occupation(null, -1, 2),
+    "Occupation unknown for the talent or the job, which counts in its favour here",
+  );
 
   const text = (t: Float32Array | null, j: Float32Array | null) => {
     const talent = talentRow({ embedding: t });
@@ -387,6 +401,7 @@ Deno.test("occupation and text sentences are the service's", () => {
       "embedding_cosine",
       pairFeatures(talent, job).embedding_cosine,
       pairView(talent, job),
+      0,
     );
   };
   assert.equal(text(unit(1), unit(0.9375)), "Profile text is 94% similar to the job description");
@@ -501,7 +516,7 @@ Deno.test("job-to-talents scores each talent against the job", () => {
   assert.equal(coverage.description, "Covers all 2 required skills");
   assert.equal(
     matches[1].explanation.top_factors[0].description,
-    "No profile or job text to compare",
+    "No profile or job text to compare, which counts against it here",
   );
 });
 

@@ -245,6 +245,7 @@ export function mlResponse(id = crypto.randomUUID()): MatchResponse {
       model_version: "matching-test",
       title: "Data Engineer",
       subtitle: "Acme · Berlin · hybrid",
+      decision: null,
       explanation: {
         sub_scores: {
           skills: 88,

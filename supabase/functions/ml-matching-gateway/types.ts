@@ -3,7 +3,7 @@
  * `MatchResponse` (see the service's OpenAPI schema) and the error envelope.
  */
 
-import type { FactorCategory, MatchSource, Role } from "./enums.ts";
+import type { Decision, FactorCategory, MatchSource, Role } from "./enums.ts";
 
 export type MatchType = "talent-to-jobs" | "job-to-talents";
 
@@ -40,6 +40,9 @@ export interface MatchResult {
   title?: string | null;
   /** "Company · location · remote policy", or "headline · location · N years". */
   subtitle?: string | null;
+  /** The caller's side's current decision on the pair; the fallback path does not read
+   * decisions, so it is always null there (and dismissed jobs are not filtered out). */
+  decision: Decision | null;
   explanation: Explanation;
 }
 
