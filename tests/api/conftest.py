@@ -40,6 +40,21 @@ def api_settings(database_url: str, **overrides: Any) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+# Who may ask about a talent (a talent for itself, an admin for anyone; another's or an unknown
+# id is 403 for a talent so ids cannot be probed), shared by every talent-scoped endpoint.
+TALENT_ACCESS = [
+    ("talent_a", "talent_a", 200),
+    ("talent_a", "talent_b", 403),
+    ("talent_b", "talent_a", 403),
+    ("talent_a", "unknown", 403),
+    ("company_a", "talent_a", 403),
+    ("admin", "talent_b", 200),
+    ("admin", "unknown", 404),
+    ("norole", "talent_a", 403),
+    ("anonymous", "talent_a", 401),
+]
+
+
 @pytest.fixture
 def make_client(pg_engine: Engine, postgres_url: str) -> Iterator[Callable[..., TestClient]]:
     """Build a client for an app with settings overrides; every app is shut down afterwards."""

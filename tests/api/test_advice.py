@@ -10,26 +10,13 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Match
-from tests.api.conftest import World
+from tests.api.conftest import TALENT_ACCESS, World
 
 ADVICE = "/api/v1/match/advice"
 T2J = "/api/v1/match/talent-to-jobs"
 
 
-@pytest.mark.parametrize(
-    ("who", "target", "expected"),
-    [
-        ("talent_a", "talent_a", 200),
-        ("talent_a", "talent_b", 403),
-        ("talent_b", "talent_a", 403),
-        ("talent_a", "unknown", 403),
-        ("company_a", "talent_a", 403),
-        ("admin", "talent_b", 200),
-        ("admin", "unknown", 404),
-        ("norole", "talent_a", 403),
-        ("anonymous", "talent_a", 401),
-    ],
-)
+@pytest.mark.parametrize(("who", "target", "expected"), TALENT_ACCESS)
 def test_advice_authorization(
     client: TestClient, world: World, who: str, target: str, expected: int
 ) -> None:

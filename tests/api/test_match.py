@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Match
 from app.matching.service import MatchingState
-from tests.api.conftest import World
+from tests.api.conftest import TALENT_ACCESS, World
 from tests.factories import make_job
 from tests.jwt_tokens import JWKSServer
 from tests.training.conftest import register_artifact
@@ -41,20 +41,7 @@ JOB = {
 }
 
 
-@pytest.mark.parametrize(
-    ("who", "target", "expected"),
-    [
-        ("talent_a", "talent_a", 200),
-        ("talent_a", "talent_b", 403),
-        ("talent_b", "talent_a", 403),
-        ("talent_a", "unknown", 403),
-        ("company_a", "talent_a", 403),
-        ("admin", "talent_b", 200),
-        ("admin", "unknown", 404),
-        ("norole", "talent_a", 403),
-        ("anonymous", "talent_a", 401),
-    ],
-)
+@pytest.mark.parametrize(("who", "target", "expected"), TALENT_ACCESS)
 def test_talent_to_jobs_authorization(
     client: TestClient, world: World, who: str, target: str, expected: int
 ) -> None:
