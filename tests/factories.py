@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.db.models import Company, Job, JobSkill, Skill, Talent, TalentSkill
+from app.db.models import Company, Job, JobSkill, Match, Skill, Talent, TalentSkill
 
 _counter = itertools.count()
 
@@ -103,3 +105,29 @@ def make_job(
     session.add(job)
     session.flush()
     return job
+
+
+def show_matches(
+    session: Session,
+    talent: Talent,
+    jobs: Sequence[Job],
+    *,
+    at: datetime,
+    request_id: str | None = "req",
+    side: str | None = "talent",
+) -> None:
+    """`jobs` shown to `talent` in one request at `at`, in that order (the impression log)."""
+    for position, job in enumerate(jobs, start=1):
+        session.add(
+            Match(
+                talent_id=talent.id,
+                job_id=job.id,
+                ml_score=50.0,
+                source="ml",
+                position=position,
+                request_id=request_id,
+                subject_side=side,
+                created_at=at,
+            )
+        )
+    session.flush()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Job, Match, MatchFeedback, Talent
+from app.db.models import Match, MatchFeedback
 from app.matching.repository import (
     count_expired,
     prune_expired,
@@ -15,34 +15,10 @@ from app.matching.repository import (
     trim_subject_log,
 )
 from app.training.repository import fetch_labels
-from tests.factories import make_job, make_talent
+from tests.factories import make_job, make_talent, show_matches
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 LONG_AGO = NOW - timedelta(days=3650)
-
-
-def _show(
-    session: Session,
-    talent: Talent,
-    jobs: list[Job],
-    at: datetime,
-    request_id: str | None = "req",
-    side: str | None = "talent",
-) -> None:
-    for position, job in enumerate(jobs, start=1):
-        session.add(
-            Match(
-                talent_id=talent.id,
-                job_id=job.id,
-                ml_score=50.0,
-                source="ml",
-                position=position,
-                request_id=request_id,
-                subject_side=side,
-                created_at=at,
-            )
-        )
-    session.flush()
 
 
 def _rows(session: Session) -> list[tuple[datetime, int | None]]:
@@ -59,7 +35,7 @@ def test_a_subject_keeps_only_its_newest_requests(session: Session) -> None:
     jobs = [make_job(session) for _ in range(3)]
     times = [NOW - timedelta(minutes=m) for m in (5, 4, 3, 2, 1)]
     for i, at in enumerate(times):
-        _show(session, talent, jobs, at, request_id=f"req-{i}")
+        show_matches(session, talent, jobs, at=at, request_id=f"req-{i}")
     assert subjects_over_cap(session, "talent", 2) == [talent.id]
     deleted = trim_subject_log(session, "talent", talent.id, keep_requests=2, older_than=LONG_AGO)
     assert deleted == 9
@@ -71,9 +47,9 @@ def test_trimming_keeps_every_labelled_impression(session: Session) -> None:
     talent = make_talent(session)
     jobs = [make_job(session) for _ in range(4)]
     old, middle, new = (NOW - timedelta(minutes=m) for m in (30, 20, 10))
-    _show(session, talent, jobs, old, request_id="req-old")  # drew feedback at position 3
-    _show(session, talent, jobs[:2], middle, request_id="req-middle")
-    _show(session, talent, jobs[:1], new, request_id="req-new")
+    show_matches(session, talent, jobs, at=old, request_id="req-old")  # drew feedback at position 3
+    show_matches(session, talent, jobs[:2], at=middle, request_id="req-middle")
+    show_matches(session, talent, jobs[:1], at=new, request_id="req-new")
     session.add(MatchFeedback(talent_id=talent.id, job_id=jobs[2].id, feedback_type="apply"))
     session.flush()
     before = _labels(session)
@@ -92,7 +68,7 @@ def test_another_subjects_showings_are_not_trimmed(session: Session) -> None:
     talent = make_talent(session)
     jobs = [make_job(session) for _ in range(3)]
     for minute, job in enumerate(jobs):
-        _show(session, talent, [job], NOW - timedelta(minutes=minute), side="job")
+        show_matches(session, talent, [job], at=NOW - timedelta(minutes=minute), side="job")
     trim_subject_log(session, "talent", talent.id, keep_requests=1, older_than=LONG_AGO)
     assert len(_rows(session)) == 3
 
@@ -102,9 +78,13 @@ def test_retention_deletes_old_unlabelled_rows_in_batches(session: Session) -> N
     jobs = [make_job(session) for _ in range(3)]
     cutoff = NOW - timedelta(days=90)
     for day in range(4):
-        _show(session, talent, jobs, cutoff - timedelta(days=day + 1), request_id=f"old-{day}")
-    _show(session, talent, jobs, cutoff - timedelta(days=9), request_id=None)  # each a label
-    _show(session, talent, jobs, NOW, request_id="recent")
+        show_matches(
+            session, talent, jobs, at=cutoff - timedelta(days=day + 1), request_id=f"old-{day}"
+        )
+    show_matches(
+        session, talent, jobs, at=cutoff - timedelta(days=9), request_id=None
+    )  # each a label
+    show_matches(session, talent, jobs, at=NOW, request_id="recent")
     before = _labels(session)
     assert count_expired(session, cutoff) == 12
     assert prune_expired(session, cutoff, batch_size=5) == 5

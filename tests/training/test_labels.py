@@ -6,28 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from app.db.models import Match, MatchFeedback
+from app.db.models import MatchFeedback
 from app.training.labels import GRADES, data_hash
 from app.training.repository import count_labels, fetch_labels
-from tests.factories import make_job, make_talent
+from tests.factories import make_job, make_talent, show_matches
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def _show(session: Session, talent, jobs, request_id: str | None, at: datetime) -> None:
-    for position, job in enumerate(jobs, start=1):
-        session.add(
-            Match(
-                talent_id=talent.id,
-                job_id=job.id,
-                ml_score=50.0,
-                source="ml",
-                position=position,
-                request_id=request_id,
-                created_at=at,
-            )
-        )
-    session.flush()
 
 
 def _feedback(session: Session, talent, job, kind: str, at: datetime) -> None:
@@ -53,7 +37,7 @@ def test_latest_action_per_pair_wins(session: Session) -> None:
 def test_impressions_above_the_last_interaction_are_negatives(session: Session) -> None:
     talent = make_talent(session)
     jobs = [make_job(session) for _ in range(5)]
-    _show(session, talent, jobs, "req-1", T0)
+    show_matches(session, talent, jobs, at=T0, request_id="req-1", side=None)
     _feedback(session, talent, jobs[2], "apply", T0 + timedelta(minutes=5))
     labels = {r.job_id: r for r in fetch_labels(session)}
     # positions 1, 2 seen and skipped; 3 applied; 4, 5 below the last interaction: ignored
@@ -66,7 +50,14 @@ def test_impressions_above_the_last_interaction_are_negatives(session: Session) 
 
 def test_request_without_interaction_gives_no_negatives(session: Session) -> None:
     talent = make_talent(session)
-    _show(session, talent, [make_job(session) for _ in range(3)], "req-quiet", T0)
+    show_matches(
+        session,
+        talent,
+        [make_job(session) for _ in range(3)],
+        at=T0,
+        request_id="req-quiet",
+        side=None,
+    )
     assert fetch_labels(session) == []
 
 
@@ -101,7 +92,7 @@ def _undo(session: Session, talent, job, side: str, at: datetime) -> None:
 def test_an_undone_apply_is_not_a_positive(session: Session) -> None:
     talent = make_talent(session)
     shown, unseen = make_job(session), make_job(session)
-    _show(session, talent, [shown], "req-undo", T0)
+    show_matches(session, talent, [shown], at=T0, request_id="req-undo", side=None)
     for job in (shown, unseen):
         _feedback(session, talent, job, "apply", T0 + timedelta(minutes=1))
         _undo(session, talent, job, "talent", T0 + timedelta(minutes=2))
