@@ -42,8 +42,10 @@ dashboard:
 		cd frontend && npm run --silent build; \
 	else echo "npm not found: serving the API without the dashboard"; fi
 
+# The generated API types must match the committed docs/openapi.json (pytest checks that file
+# against the app): regenerate both with `.venv/bin/python scripts/export_openapi.py`.
 frontend-test: frontend/node_modules/.package-lock.json
-	cd frontend && npm test && npm run build
+	cd frontend && npm run --silent api:check && npm test && npm run build
 
 # The Supabase edge function (Deno from the npm registry): check, lint, fmt and its tests.
 gateway-test: services

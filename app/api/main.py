@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.errors import install_error_handlers
 from app.api.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
+from app.api.openapi import operation_id
 from app.api.rate_limit import RateLimitMiddleware, make_limiter
 from app.api.strict_query import reject_unknown_query_params
 from app.auth.dev_tokens import hs256_secret
@@ -190,6 +191,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json" if docs else None,
         lifespan=lifespan,
         dependencies=[Depends(reject_unknown_query_params)],
+        generate_unique_id_function=operation_id,
     )
     limiter = make_limiter(settings)
     services = Services()

@@ -73,6 +73,14 @@ describe("App", () => {
     expect(screen.getByText("Ada Lovelace", { selector: ".app-user__name" })).toBeInTheDocument();
   });
 
+  it("tells a signed-in caller whose token carries no role what to do", async () => {
+    fakeApi({ ...talentMe, role: null, talent: null });
+    render(<App />);
+    await signIn();
+    expect(await screen.findByRole("alert")).toHaveTextContent(/carries no role/);
+    expect(screen.getByText("No role")).toBeInTheDocument();
+  });
+
   it("shows the company view for a company", async () => {
     fakeApi(companyMe, { "/match/job-to-talents": emptyMatches });
     render(<App />);

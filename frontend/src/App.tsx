@@ -11,7 +11,7 @@ import {
   type MlMatchingService,
   type ServiceOptions,
 } from "./services/mlMatchingService";
-import type { MeResponse } from "./services/types";
+import type { MeResponse, Role } from "./services/types";
 
 type Phase =
   | { kind: "signed-out"; message: string | null }
@@ -24,7 +24,7 @@ export interface AppProps {
   serviceOptions?: Omit<ServiceOptions, "getToken" | "onUnauthorized">;
 }
 
-const ROLE_LABELS: Record<MeResponse["role"], string> = {
+const ROLE_LABELS: Record<Role, string> = {
   talent: "Talent",
   company: "Company",
   admin: "Admin",
@@ -88,7 +88,9 @@ export function App({ serviceOptions }: AppProps) {
         </h1>
         {me ? (
           <div className="app-user">
-            <span className={`pill pill--role-${me.role}`}>{ROLE_LABELS[me.role] ?? me.role}</span>
+            <span className={`pill pill--role-${me.role ?? "none"}`}>
+              {me.role ? ROLE_LABELS[me.role] : "No role"}
+            </span>
             <span className="app-user__name">{me.talent?.full_name ?? me.jobs[0]?.company_name ?? me.sub}</span>
             <button type="button" className="button button--small" onClick={() => signOut("You signed out.")}>
               Sign out
@@ -129,7 +131,9 @@ function Dashboard({ me, service }: { me: MeResponse; service: MlMatchingService
     default:
       return (
         <div className="notice notice--error" role="alert">
-          Unknown role “{String((me as { role: unknown }).role)}”: this dashboard has no view for it.
+          {me.role === null
+            ? "Your token carries no role: ask an admin to give your account one."
+            : `Unknown role “${String(me.role)}”: this dashboard has no view for it.`}
         </div>
       );
   }

@@ -25,8 +25,8 @@ import type {
   Explanation,
   Factor,
   MatchRequest,
-  MatchResult,
   Principal,
+  RankedResult,
 } from "./types.ts";
 
 export { EMBEDDING_DIM, REMOTE_POLICIES, REMOTE_PREFERENCES, SENIORITY_LEVELS };
@@ -644,8 +644,8 @@ export function rank(
   request: MatchRequest,
   subject: TalentRow | JobRow,
   candidates: readonly (TalentRow | JobRow)[],
-): MatchResult[] {
-  const results: MatchResult[] = candidates.map((candidate) => {
+): RankedResult[] {
+  const results: RankedResult[] = candidates.map((candidate) => {
     const pair = request.type === "talent-to-jobs"
       ? scorePair(subject as TalentRow, candidate as JobRow)
       : scorePair(candidate as TalentRow, subject as JobRow);

@@ -169,7 +169,7 @@ async function assertFallback(f: Fixture, res: Response, reason: string): Promis
   for (const m of body.matches) {
     assert.equal(m.source, "fallback");
     assert.equal(m.model_version, null);
-    assert.ok(open.has(m.id), "only open jobs");
+    assert.ok(m.id !== null && open.has(m.id), "only open jobs");
     assert.equal(m.explanation.top_factors.length, 3);
   }
   const scores = body.matches.map((m) => m.score);

@@ -3,7 +3,8 @@
  * `MatchResponse` (see the service's OpenAPI schema) and the error envelope.
  */
 
-import type { Decision, FactorCategory, MatchSource, Role } from "./enums.ts";
+import type { components } from "./api_schema.ts";
+import type { FactorCategory, Role } from "./enums.ts";
 
 export type MatchType = "talent-to-jobs" | "job-to-talents";
 
@@ -17,49 +18,22 @@ export interface MatchRequest {
 
 export type Category = FactorCategory;
 
-export interface Factor {
-  factor: string;
-  category: Category;
-  /** Signed contribution to the score, in score points. */
-  impact: number;
-  description: string;
-}
-
-export interface Explanation {
-  sub_scores: Record<string, number>;
-  top_factors: Factor[];
-  summary: string;
-}
-
-export interface MatchResult {
-  id: string;
-  score: number;
-  source: MatchSource;
-  model_version: string | null;
-  /** Job title, or the talent's name (the service's `title`). */
-  title?: string | null;
-  /** "Company · location · remote policy", or "headline · location · N years". */
-  subtitle?: string | null;
-  /** The caller's side's current decision on the pair; the fallback path does not read
-   * decisions, so it is always null there (and dismissed jobs are not filtered out). */
-  decision: Decision | null;
-  explanation: Explanation;
-}
-
-export interface MatchResponse {
-  matches: MatchResult[];
-  processing_time_ms: number;
-  model_version: string | null;
-  /** Zero-shot scoring from raw text only; always null for stored rows and the fallback. */
-  inferred: Record<string, unknown> | null;
-}
-
-export interface ErrorBody {
-  code: string;
-  message: string;
-  field: string | null;
-  request_id?: string;
-}
+/** The service's response shapes, generated from its OpenAPI document (`api_schema.ts`, by
+ * `npm run api:types` in frontend/; `make test` fails when it is stale), so the fallback's
+ * answers are typed as the service's own. */
+type Schemas = components["schemas"];
+export type Factor = Schemas["FactorOut"];
+export type Explanation = Schemas["MatchExplanation"];
+/** `decision`: the fallback path does not read decisions, so it is always null there (and
+ * dismissed jobs are not filtered out). */
+export type MatchResult = Schemas["MatchResultOut"];
+/** `inferred` is always null for stored rows and the fallback (zero-shot scoring only). */
+export type MatchResponse = Schemas["MatchResponse"];
+export type ErrorBody = Schemas["ErrorBody"];
+/** An error as validation finds it, before the handler adds the request id. */
+export type ErrorDetail = Required<Omit<ErrorBody, "request_id">>;
+/** A fallback result always names its row (the service's `id` is null only for `/score`). */
+export type RankedResult = MatchResult & { id: string };
 
 export type { Role };
 

@@ -5,7 +5,7 @@
  * "10" is not a limit, `true` is not a number. Every error names the field it is about.
  */
 
-import type { ErrorBody, MatchRequest, MatchType } from "./types.ts";
+import type { ErrorDetail, MatchRequest, MatchType } from "./types.ts";
 
 export const MAX_LIMIT = 100;
 export const DEFAULT_LIMIT = 10;
@@ -20,7 +20,7 @@ const ID_FIELD: Record<MatchType, "talent_id" | "job_id"> = {
 
 export type Validated =
   | { ok: true; value: MatchRequest }
-  | { ok: false; error: ErrorBody };
+  | { ok: false; error: ErrorDetail };
 
 function invalid(field: string | null, message: string): Validated {
   return { ok: false, error: { code: "validation_error", message, field } };
