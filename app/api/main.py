@@ -24,11 +24,13 @@ from app.api.middleware import RequestContextMiddleware, SecurityHeadersMiddlewa
 from app.api.openapi import operation_id
 from app.api.rate_limit import RateLimitMiddleware, make_limiter
 from app.api.strict_query import reject_unknown_query_params
+from app.applications import endpoints as applications_endpoints
 from app.auth.dev_tokens import hs256_secret
 from app.auth.jwks import JWKSCache
 from app.auth.tokens import TokenVerifier
 from app.core.state import Services
 from app.db.session import make_engine, session_scope
+from app.details import endpoints as details_endpoints
 from app.directory import endpoints as directory_endpoints
 from app.enrichment import endpoints as enrichment_endpoints
 from app.enrichment.service import Enricher, get_enricher
@@ -59,6 +61,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     feedback_endpoints.router,
     training_endpoints.router,
     enrichment_endpoints.router,
+    applications_endpoints.router,
+    details_endpoints.router,
 )
 # Probes and scrapes are never rate limited (an orchestrator must always reach them).
 RATE_LIMIT_EXEMPT = frozenset({"/api/v1/health", "/api/v1/health/ready", "/metrics"})

@@ -125,6 +125,29 @@ class Decision(StrEnum):
     REJECTED = "rejected"
 
 
+class ApplicationStage(StrEnum):
+    """Where a company has an applicant for one of its jobs, in order: new -> contacted ->
+    interviewing -> hired, or rejected from any stage before hired; no move goes back
+    (`app/applications/stages.py`)."""
+
+    NEW = "new"
+    CONTACTED = "contacted"
+    INTERVIEWING = "interviewing"
+    HIRED = "hired"
+    REJECTED = "rejected"
+
+
+class ApplicationStatus(StrEnum):
+    """An application as its talent sees it: the company's stage, with `new` shown as
+    `submitted` and `rejected` as `not_selected`."""
+
+    SUBMITTED = "submitted"
+    CONTACTED = "contacted"
+    INTERVIEWING = "interviewing"
+    HIRED = "hired"
+    NOT_SELECTED = "not_selected"
+
+
 class Role(StrEnum):
     """Our application role, read from the verified token's `app_metadata`."""
 

@@ -31,6 +31,7 @@ from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.enums import (
+    ApplicationStage,
     CompanySize,
     FeedbackSide,
     FeedbackType,
@@ -299,6 +300,37 @@ class MatchFeedback(Base):
     actor_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     actor_role: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ApplicationStageChange(Base):
+    """The history of an application's stage, append-only: its current stage is its latest
+    row (`new` while it has none).
+
+    An application is a talent's standing `apply` on a job, and `application_id` is the id of
+    that apply row in `match_feedback`: a withdrawn and renewed application starts again at
+    `new`. It is deliberately no foreign key: SQLite rebuilds `match_feedback` in batch
+    migrations, and a cascading key would empty this history with it; talent and job keys
+    cascade as every other table's do. Stages only move forward, so one application reaches
+    each stage at most once, which the unique key makes the database enforce.
+    """
+
+    __tablename__ = "application_stage_changes"
+    __table_args__ = (
+        CheckConstraint(_in("stage", ApplicationStage), name="stage_valid"),
+        UniqueConstraint("application_id", "stage", name="uq_application_stage_once"),
+        Index("ix_application_stage_changes_job", "job_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+    application_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    talent_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("talents.id", ondelete="CASCADE"), index=True
+    )
+    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(12))
+    actor_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    actor_role: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class MLModelVersion(Base):

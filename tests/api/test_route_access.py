@@ -33,8 +33,21 @@ USERS = {
     ("POST", "/api/v1/enrich/job"),
     ("POST", "/api/v1/enrich/talent"),
     ("GET", "/api/v1/evaluation/results"),
+    # Applications and detail views: the per-object matrices are in tests/api/test_applications.py
+    # and tests/api/test_details.py.
+    ("GET", "/api/v1/jobs/{job_id}"),
+    ("GET", "/api/v1/talents/{talent_id}"),
+    ("GET", "/api/v1/jobs/{job_id}/applications"),
+    ("GET", "/api/v1/jobs/{job_id}/applications/{talent_id}"),
+    ("POST", "/api/v1/jobs/{job_id}/applications/{talent_id}/stage"),
+    ("GET", "/api/v1/talents/{talent_id}/applications"),
 }
-PATH_SAMPLES = {"run_id": str(uuid.uuid4()), "version": "v9.9"}
+PATH_SAMPLES = {
+    "run_id": str(uuid.uuid4()),
+    "version": "v9.9",
+    "job_id": str(uuid.uuid4()),
+    "talent_id": str(uuid.uuid4()),
+}
 
 
 def operations(client: TestClient) -> set[tuple[str, str]]:

@@ -104,3 +104,30 @@ export const ADVICE_KINDS = [
   "remote_preference",
 ] as const;
 export type AdviceKind = (typeof ADVICE_KINDS)[number];
+
+/**
+ * Where a company has an applicant for one of its jobs, in order: new -> contacted -> interviewing
+ * -> hired, or rejected from any stage before hired; no move goes back
+ * (`app/applications/stages.py`).
+ */
+export const APPLICATION_STAGES = [
+  "new",
+  "contacted",
+  "interviewing",
+  "hired",
+  "rejected",
+] as const;
+export type ApplicationStage = (typeof APPLICATION_STAGES)[number];
+
+/**
+ * An application as its talent sees it: the company's stage, with `new` shown as `submitted` and
+ * `rejected` as `not_selected`.
+ */
+export const APPLICATION_STATUSES = [
+  "submitted",
+  "contacted",
+  "interviewing",
+  "hired",
+  "not_selected",
+] as const;
+export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
