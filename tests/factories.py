@@ -10,7 +10,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.db.models import Company, Job, JobSkill, Match, Skill, Talent, TalentSkill
+from app.db.models import (
+    Company,
+    Job,
+    JobSkill,
+    Match,
+    MatchFeedback,
+    Skill,
+    Talent,
+    TalentSkill,
+)
 
 _counter = itertools.count()
 
@@ -131,3 +140,20 @@ def show_matches(
             )
         )
     session.flush()
+
+
+def make_feedback(
+    session: Session, talent: Talent, job: Job, kind: str = "apply", **overrides: Any
+) -> MatchFeedback:
+    """One decision row on the pair (an application by default), as its side would send it."""
+    values: dict[str, Any] = {
+        "talent_id": talent.id,
+        "job_id": job.id,
+        "feedback_type": kind,
+        "actor_role": "talent" if kind in ("apply", "dismiss") else "company",
+    }
+    values.update(overrides)
+    row = MatchFeedback(**values)
+    session.add(row)
+    session.flush()
+    return row
