@@ -11,6 +11,12 @@ OWN = {
     ("post", "/api/v1/match/job-to-talents"),
     ("post", "/api/v1/match/score"),
     ("post", "/api/v1/feedback"),
+    ("get", "/api/v1/jobs/{job_id}"),
+    ("get", "/api/v1/talents/{talent_id}"),
+    ("get", "/api/v1/jobs/{job_id}/applications"),
+    ("get", "/api/v1/jobs/{job_id}/applications/{talent_id}"),
+    ("post", "/api/v1/jobs/{job_id}/applications/{talent_id}/stage"),
+    ("get", "/api/v1/talents/{talent_id}/applications"),
     ("get", "/api/v1/health"),
     ("get", "/api/v1/health/ready"),
 }

@@ -134,6 +134,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job: description, skills, salary, location, remote policy, company
+         * @description Talents: open jobs, and closed ones they applied to (any other id is a 404, closed or
+         *     unknown alike). Companies: their own jobs, open or closed (403 otherwise). Admins: any.
+         */
+        get: operations["getJobDetail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{job_id}/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job's applicants with their stage, score and explanation
+         * @description Talents whose standing decision on the job is `apply`, newest application first, each
+         *     scored and explained for the job now by the serving model (also applicants the job's
+         *     ranking never showed). Withdrawn applications are absent. Nothing is recorded.
+         */
+        get: operations["listJobApplications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{job_id}/applications/{talent_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One application: stage, its history, score and explanation
+         * @description 404 `application_not_found` when the talent has no standing application to the job.
+         */
+        get: operations["getJobApplication"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{job_id}/applications/{talent_id}/stage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move an application to its next stage (idempotent)
+         * @description new -> contacted -> interviewing -> hired, or rejected before hired; nothing moves back.
+         *     `contacted` and `rejected` also record the company's contact / reject decision (what the
+         *     match lists and the learning loop read). The current stage again answers 200 with
+         *     `created: false`; a forbidden move is a 409 naming `stage`, a closed job a 409 naming
+         *     `job_id`, and neither writes anything.
+         */
+        post: operations["moveApplicationStage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/match/advice": {
         parameters: {
             query?: never;
@@ -281,6 +368,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/talents/{talent_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A candidate's profile, as much of it as the caller may see
+         * @description A talent: itself. A company: a talent that applied to one of its jobs, or that it
+         *     contacted or was shown in its own match results for one (403 otherwise, existing or not);
+         *     bio, résumé and salary expectation only once the talent applied or was contacted
+         *     (`disclosed`). Admins: anyone.
+         */
+        get: operations["getCandidateDetail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/talents/{talent_id}/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A talent's own applications and where each stands
+         * @description Standing applications, newest first, with job title, company and status (closed jobs
+         *     too). The status is the company's stage as the talent may see it: `rejected` reads
+         *     `not_selected`, `new` reads `submitted`.
+         */
+        get: operations["listTalentApplications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/train/runs/{run_id}": {
         parameters: {
             query?: never;
@@ -406,6 +538,322 @@ export interface components {
              * Format: uuid
              */
             talent_id: string;
+        };
+        /**
+         * ApplicantDetailResponse
+         * @example {
+         *       "application_id": "0193f1a2-7c4d-7e5f-8a9b-0c1d2e3f4a5b",
+         *       "applied_at": "2026-01-01T12:00:00Z",
+         *       "explanation": {
+         *         "sub_scores": {
+         *           "experience": 75,
+         *           "skills": 88
+         *         },
+         *         "summary": "Strong match: covers 4 of 5 required skills.",
+         *         "top_factors": [
+         *           {
+         *             "category": "skills",
+         *             "description": "Covers 4 of 5 required skills (missing: Kubernetes)",
+         *             "factor": "required_skill_coverage",
+         *             "impact": 12.5
+         *           }
+         *         ]
+         *       },
+         *       "history": [
+         *         {
+         *           "changed_at": "2026-01-02T09:30:00Z",
+         *           "changed_by": "5d7e8f90-1a2b-4c3d-8e4f-5a6b7c8d9e0f",
+         *           "role": "company",
+         *           "stage": "contacted"
+         *         }
+         *       ],
+         *       "job_id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+         *       "model_version": "matching-20260101T000000Z",
+         *       "score": 84.2,
+         *       "source": "ml",
+         *       "stage": "contacted",
+         *       "stage_since": "2026-01-02T09:30:00Z",
+         *       "subtitle": "Backend developer · London · 6 years",
+         *       "talent_id": "3f1c2a9e-8a57-4d0e-9b1a-2f5f3f0f4c11",
+         *       "title": "Ada Lovelace"
+         *     }
+         */
+        ApplicantDetailResponse: {
+            /**
+             * Application Id
+             * Format: uuid
+             * @description Stays the same until the talent withdraws.
+             */
+            application_id: string;
+            /**
+             * Applied At
+             * Format: date-time
+             */
+            applied_at: string;
+            explanation: components["schemas"]["MatchExplanation"] | null;
+            /**
+             * History
+             * @description Every stage move, oldest first (empty while new).
+             */
+            history: components["schemas"]["StageChangeOut"][];
+            /**
+             * Job Id
+             * Format: uuid
+             */
+            job_id: string;
+            /** Model Version */
+            model_version: string | null;
+            /**
+             * Score
+             * @description The talent's score for this job now, by the serving model (or the fallback rules); null only for a talent deleted meanwhile.
+             */
+            score: number | null;
+            /** @description What scored it: the model or the fallback. */
+            source: components["schemas"]["MatchSource"] | null;
+            stage: components["schemas"]["ApplicationStage"];
+            /**
+             * Stage Since
+             * Format: date-time
+             */
+            stage_since: string;
+            /**
+             * Subtitle
+             * @description Headline, location and years of experience.
+             */
+            subtitle: string | null;
+            /**
+             * Talent Id
+             * Format: uuid
+             */
+            talent_id: string;
+            /**
+             * Title
+             * @description The talent's name, as on a match card.
+             */
+            title: string | null;
+        };
+        /** ApplicantOut */
+        ApplicantOut: {
+            /**
+             * Application Id
+             * Format: uuid
+             * @description Stays the same until the talent withdraws.
+             */
+            application_id: string;
+            /**
+             * Applied At
+             * Format: date-time
+             */
+            applied_at: string;
+            explanation: components["schemas"]["MatchExplanation"] | null;
+            /**
+             * Job Id
+             * Format: uuid
+             */
+            job_id: string;
+            /** Model Version */
+            model_version: string | null;
+            /**
+             * Score
+             * @description The talent's score for this job now, by the serving model (or the fallback rules); null only for a talent deleted meanwhile.
+             */
+            score: number | null;
+            /** @description What scored it: the model or the fallback. */
+            source: components["schemas"]["MatchSource"] | null;
+            stage: components["schemas"]["ApplicationStage"];
+            /**
+             * Stage Since
+             * Format: date-time
+             */
+            stage_since: string;
+            /**
+             * Subtitle
+             * @description Headline, location and years of experience.
+             */
+            subtitle: string | null;
+            /**
+             * Talent Id
+             * Format: uuid
+             */
+            talent_id: string;
+            /**
+             * Title
+             * @description The talent's name, as on a match card.
+             */
+            title: string | null;
+        };
+        /**
+         * ApplicantsResponse
+         * @example {
+         *       "applications": [
+         *         {
+         *           "application_id": "0193f1a2-7c4d-7e5f-8a9b-0c1d2e3f4a5b",
+         *           "applied_at": "2026-01-01T12:00:00Z",
+         *           "explanation": {
+         *             "sub_scores": {
+         *               "experience": 75,
+         *               "skills": 88
+         *             },
+         *             "summary": "Strong match: covers 4 of 5 required skills.",
+         *             "top_factors": [
+         *               {
+         *                 "category": "skills",
+         *                 "description": "Covers 4 of 5 required skills (missing: Kubernetes)",
+         *                 "factor": "required_skill_coverage",
+         *                 "impact": 12.5
+         *               }
+         *             ]
+         *           },
+         *           "job_id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+         *           "model_version": "matching-20260101T000000Z",
+         *           "score": 84.2,
+         *           "source": "ml",
+         *           "stage": "contacted",
+         *           "stage_since": "2026-01-02T09:30:00Z",
+         *           "subtitle": "Backend developer · London · 6 years",
+         *           "talent_id": "3f1c2a9e-8a57-4d0e-9b1a-2f5f3f0f4c11",
+         *           "title": "Ada Lovelace"
+         *         }
+         *       ],
+         *       "job_id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+         *       "limit": 20,
+         *       "offset": 0,
+         *       "total": 1
+         *     }
+         */
+        ApplicantsResponse: {
+            /**
+             * Applications
+             * @description Newest application first.
+             */
+            applications: components["schemas"]["ApplicantOut"][];
+            /**
+             * Job Id
+             * Format: uuid
+             */
+            job_id: string;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Standing applications to the job.
+             */
+            total: number;
+        };
+        /**
+         * ApplicationStage
+         * @description Where a company has an applicant for one of its jobs, in order: new -> contacted ->
+         *     interviewing -> hired, or rejected from any stage before hired; no move goes back
+         *     (`app/applications/stages.py`).
+         * @enum {string}
+         */
+        ApplicationStage: "new" | "contacted" | "interviewing" | "hired" | "rejected";
+        /**
+         * ApplicationStatus
+         * @description An application as its talent sees it: the company's stage, with `new` shown as
+         *     `submitted` and `rejected` as `not_selected`.
+         * @enum {string}
+         */
+        ApplicationStatus: "submitted" | "contacted" | "interviewing" | "hired" | "not_selected";
+        /**
+         * CandidateDetailResponse
+         * @example {
+         *       "disclosed": false,
+         *       "full_name": "Ada Lovelace",
+         *       "headline": "Backend developer",
+         *       "id": "3f1c2a9e-8a57-4d0e-9b1a-2f5f3f0f4c11",
+         *       "location_name": "London",
+         *       "preferred_company_size": "medium",
+         *       "preferred_industries": [
+         *         "Software"
+         *       ],
+         *       "preferred_work_style": "autonomous",
+         *       "remote_preference": "hybrid",
+         *       "seniority": "senior",
+         *       "skills": [
+         *         {
+         *           "name": "Python",
+         *           "proficiency": 5,
+         *           "years": 6
+         *         }
+         *       ],
+         *       "timezone": "Europe/London",
+         *       "years_experience": 6
+         *     }
+         */
+        CandidateDetailResponse: {
+            /**
+             * Bio
+             * @description Null unless `disclosed`.
+             */
+            bio: string | null;
+            /**
+             * Currency
+             * @description Null unless `disclosed`.
+             */
+            currency: string | null;
+            /**
+             * Disclosed
+             * @description Whether the private parts below are shown: always to the talent itself and admins, to a company once the talent applied to one of its jobs or it contacted the talent.
+             */
+            disclosed: boolean;
+            /** Full Name */
+            full_name: string;
+            /** Headline */
+            headline: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Location Name */
+            location_name: string | null;
+            preferred_company_size: components["schemas"]["CompanySize"] | null;
+            /** Preferred Industries */
+            preferred_industries: string[];
+            preferred_work_style: components["schemas"]["WorkStyle"] | null;
+            remote_preference: components["schemas"]["RemotePreference"];
+            /**
+             * Resume Text
+             * @description Null unless `disclosed`.
+             */
+            resume_text: string | null;
+            /**
+             * Salary Max
+             * @description Null unless `disclosed`.
+             */
+            salary_max: number | null;
+            /**
+             * Salary Min
+             * @description Expected salary; null unless `disclosed`.
+             */
+            salary_min: number | null;
+            seniority: components["schemas"]["Seniority"];
+            /**
+             * Skills
+             * @description Strongest first.
+             */
+            skills: components["schemas"]["TalentSkillOut"][];
+            /** Timezone */
+            timezone: string | null;
+            /** Years Experience */
+            years_experience: number;
+        };
+        /** CompanyOut */
+        CompanyOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Industry */
+            industry: string;
+            /** Name */
+            name: string;
+            size: components["schemas"]["CompanySize"];
+            work_style: components["schemas"]["WorkStyle"];
         };
         /**
          * CompanySize
@@ -779,6 +1227,82 @@ export interface components {
             /** Value */
             value: string | number;
         };
+        /**
+         * JobDetailResponse
+         * @example {
+         *       "company": {
+         *         "id": "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+         *         "industry": "Software",
+         *         "name": "Acme Analytics",
+         *         "size": "medium",
+         *         "work_style": "collaborative"
+         *       },
+         *       "created_at": "2026-01-01T12:00:00Z",
+         *       "currency": "EUR",
+         *       "description": "Build our streaming pipelines in Python and SQL.",
+         *       "id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+         *       "location_name": "Berlin",
+         *       "min_years": 5,
+         *       "remote_policy": "hybrid",
+         *       "salary_max": 100000,
+         *       "salary_min": 80000,
+         *       "seniority": "senior",
+         *       "skills": [
+         *         {
+         *           "min_proficiency": 4,
+         *           "name": "Python",
+         *           "required": true
+         *         },
+         *         {
+         *           "min_proficiency": 2,
+         *           "name": "Kubernetes",
+         *           "required": false
+         *         }
+         *       ],
+         *       "status": "open",
+         *       "timezone": "Europe/Berlin",
+         *       "title": "Senior Data Engineer"
+         *     }
+         */
+        JobDetailResponse: {
+            company: components["schemas"]["CompanyOut"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Currency */
+            currency: string;
+            /** Description */
+            description: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Location Name */
+            location_name: string | null;
+            /** Max Years */
+            max_years: number | null;
+            /** Min Years */
+            min_years: number;
+            remote_policy: components["schemas"]["RemotePolicy"];
+            /** Salary Max */
+            salary_max: number | null;
+            /** Salary Min */
+            salary_min: number | null;
+            seniority: components["schemas"]["Seniority"];
+            /**
+             * Skills
+             * @description Required skills first, then by name.
+             */
+            skills: components["schemas"]["JobSkillOut"][];
+            status: components["schemas"]["JobStatus"];
+            /** Timezone */
+            timezone: string | null;
+            /** Title */
+            title: string;
+        };
         /** JobIn */
         JobIn: {
             /** Company Industry */
@@ -822,6 +1346,18 @@ export interface components {
             text?: string;
             /** Timezone */
             timezone?: string | null;
+        };
+        /** JobSkillOut */
+        JobSkillOut: {
+            /** Min Proficiency */
+            min_proficiency: number;
+            /** Name */
+            name: string;
+            /**
+             * Required
+             * @description Required, or nice to have.
+             */
+            required: boolean;
         };
         /**
          * JobStatus
@@ -1325,6 +1861,82 @@ export interface components {
             /** Text */
             text: string;
         };
+        /** StageChangeOut */
+        StageChangeOut: {
+            /**
+             * Changed At
+             * Format: date-time
+             */
+            changed_at: string;
+            /**
+             * Changed By
+             * @description The user who moved it.
+             */
+            changed_by: string | null;
+            /** @description That user's role at the time. */
+            role: components["schemas"]["Role"] | null;
+            stage: components["schemas"]["ApplicationStage"];
+        };
+        /**
+         * StageMoveResponse
+         * @example {
+         *       "application_id": "0193f1a2-7c4d-7e5f-8a9b-0c1d2e3f4a5b",
+         *       "created": true,
+         *       "history": [
+         *         {
+         *           "changed_at": "2026-01-02T09:30:00Z",
+         *           "changed_by": "5d7e8f90-1a2b-4c3d-8e4f-5a6b7c8d9e0f",
+         *           "role": "company",
+         *           "stage": "contacted"
+         *         }
+         *       ],
+         *       "job_id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+         *       "stage": "contacted",
+         *       "stage_since": "2026-01-02T09:30:00Z",
+         *       "talent_id": "3f1c2a9e-8a57-4d0e-9b1a-2f5f3f0f4c11"
+         *     }
+         */
+        StageMoveResponse: {
+            /**
+             * Application Id
+             * Format: uuid
+             */
+            application_id: string;
+            /**
+             * Created
+             * @description False when the application already was at this stage (nothing recorded).
+             */
+            created: boolean;
+            /** History */
+            history: components["schemas"]["StageChangeOut"][];
+            /**
+             * Job Id
+             * Format: uuid
+             */
+            job_id: string;
+            /** @description The stage after this call. */
+            stage: components["schemas"]["ApplicationStage"];
+            /**
+             * Stage Since
+             * Format: date-time
+             */
+            stage_since: string;
+            /**
+             * Talent Id
+             * Format: uuid
+             */
+            talent_id: string;
+        };
+        /**
+         * StageRequest
+         * @example {
+         *       "stage": "contacted"
+         *     }
+         */
+        StageRequest: {
+            /** @description The stage to move to: one step forward (new -> contacted -> interviewing -> hired), or rejected from any stage before hired. The current stage again is a no-op. */
+            stage: components["schemas"]["ApplicationStage"];
+        };
         /**
          * StageState
          * @description How far a run got with one stage: done, stopped there (skipped or failed), or never
@@ -1376,6 +1988,83 @@ export interface components {
              */
             years_experience: number | null;
         };
+        /** TalentApplicationOut */
+        TalentApplicationOut: {
+            /**
+             * Application Id
+             * Format: uuid
+             */
+            application_id: string;
+            /**
+             * Applied At
+             * Format: date-time
+             */
+            applied_at: string;
+            /** Company Name */
+            company_name: string;
+            /**
+             * Job Id
+             * Format: uuid
+             */
+            job_id: string;
+            job_status: components["schemas"]["JobStatus"];
+            /** Job Title */
+            job_title: string;
+            /** Location Name */
+            location_name: string | null;
+            remote_policy: components["schemas"]["RemotePolicy"];
+            /** @description Where the application stands, as the talent sees it (the company's internal stage, with `rejected` shown as `not_selected`). */
+            status: components["schemas"]["ApplicationStatus"];
+            /**
+             * Status Since
+             * Format: date-time
+             */
+            status_since: string;
+        };
+        /**
+         * TalentApplicationsResponse
+         * @example {
+         *       "applications": [
+         *         {
+         *           "application_id": "0193f1a2-7c4d-7e5f-8a9b-0c1d2e3f4a5b",
+         *           "applied_at": "2026-01-01T12:00:00Z",
+         *           "company_name": "Acme Analytics",
+         *           "job_id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+         *           "job_status": "open",
+         *           "job_title": "Senior Data Engineer",
+         *           "location_name": "Berlin",
+         *           "remote_policy": "hybrid",
+         *           "status": "interviewing",
+         *           "status_since": "2026-01-05T15:00:00Z"
+         *         }
+         *       ],
+         *       "limit": 20,
+         *       "offset": 0,
+         *       "talent_id": "3f1c2a9e-8a57-4d0e-9b1a-2f5f3f0f4c11",
+         *       "total": 1
+         *     }
+         */
+        TalentApplicationsResponse: {
+            /**
+             * Applications
+             * @description Newest application first.
+             */
+            applications: components["schemas"]["TalentApplicationOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Talent Id
+             * Format: uuid
+             */
+            talent_id: string;
+            /**
+             * Total
+             * @description The talent's standing applications.
+             */
+            total: number;
+        };
         /** TalentIn */
         TalentIn: {
             /**
@@ -1417,6 +2106,15 @@ export interface components {
              * @description Required unless the request carries `resume_text`.
              */
             years_experience?: number | null;
+        };
+        /** TalentSkillOut */
+        TalentSkillOut: {
+            /** Name */
+            name: string;
+            /** Proficiency */
+            proficiency: number;
+            /** Years */
+            years: number;
         };
         /** TalentSummaryOut */
         TalentSummaryOut: {
@@ -2152,6 +2850,450 @@ export interface operations {
             };
         };
     };
+    getJobDetail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobDetailResponse"];
+                };
+            };
+            /**
+             * @description - `unauthorized`: missing, malformed or expired bearer token (`WWW-Authenticate` says which)
+             *     - `unauthorized`: No usable credentials: missing, malformed, badly signed, expired or wrong audience
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description - `forbidden`: the token's role or ownership does not allow this
+             *     - `forbidden`: The caller is known but its role or ownership does not allow this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description - `not_found`: A talent, job or other row named in the request does not exist (said to admins only)
+             *     - `not_found`: No such job for this caller: a talent sees open jobs and the closed ones it applied to, and cannot tell a closed job from one that never existed
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `payload_too_large`: request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `validation_error`: a parameter or body field is invalid; `field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `rate_limited`: rate limit exceeded; `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `internal_error`: unexpected failure; details are in the server log under `request_id` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description - `service_unavailable`: the database, a model or the signing keys are unavailable; `Retry-After` says when to retry
+             *     - `auth_unavailable`: Keys to verify the token cannot be had right now (JWKS unreachable, nothing cached)
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listJobApplications: {
+        parameters: {
+            query?: {
+                /** @description Applications per page. */
+                limit?: number;
+                /** @description Applications to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicantsResponse"];
+                };
+            };
+            /**
+             * @description - `unauthorized`: missing, malformed or expired bearer token (`WWW-Authenticate` says which)
+             *     - `unauthorized`: No usable credentials: missing, malformed, badly signed, expired or wrong audience
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description - `forbidden`: the token's role or ownership does not allow this
+             *     - `forbidden`: The caller is known but its role or ownership does not allow this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `not_found`: A talent, job or other row named in the request does not exist (said to admins only) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `payload_too_large`: request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `validation_error`: a parameter or body field is invalid; `field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `rate_limited`: rate limit exceeded; `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `internal_error`: unexpected failure; details are in the server log under `request_id` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description - `service_unavailable`: the database, a model or the signing keys are unavailable; `Retry-After` says when to retry
+             *     - `auth_unavailable`: Keys to verify the token cannot be had right now (JWKS unreachable, nothing cached)
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getJobApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+                talent_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicantDetailResponse"];
+                };
+            };
+            /**
+             * @description - `unauthorized`: missing, malformed or expired bearer token (`WWW-Authenticate` says which)
+             *     - `unauthorized`: No usable credentials: missing, malformed, badly signed, expired or wrong audience
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description - `forbidden`: the token's role or ownership does not allow this
+             *     - `forbidden`: The caller is known but its role or ownership does not allow this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description - `not_found`: A talent, job or other row named in the request does not exist (said to admins only)
+             *     - `application_not_found`: The talent has no standing application to this job (never applied, or withdrew)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `payload_too_large`: request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `validation_error`: a parameter or body field is invalid; `field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `rate_limited`: rate limit exceeded; `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `internal_error`: unexpected failure; details are in the server log under `request_id` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description - `service_unavailable`: the database, a model or the signing keys are unavailable; `Retry-After` says when to retry
+             *     - `auth_unavailable`: Keys to verify the token cannot be had right now (JWKS unreachable, nothing cached)
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    moveApplicationStage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+                talent_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StageRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StageMoveResponse"];
+                };
+            };
+            /**
+             * @description - `unauthorized`: missing, malformed or expired bearer token (`WWW-Authenticate` says which)
+             *     - `unauthorized`: No usable credentials: missing, malformed, badly signed, expired or wrong audience
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description - `forbidden`: the token's role or ownership does not allow this
+             *     - `forbidden`: The caller is known but its role or ownership does not allow this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description - `not_found`: A talent, job or other row named in the request does not exist (said to admins only)
+             *     - `application_not_found`: The talent has no standing application to this job (never applied, or withdrew)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description - `job_closed`: The job is closed: its decisions are final and no feedback is recorded on it
+             *     - `stage_not_allowed`: The application cannot move from its current stage to the one asked for (stages only move forward, one step at a time; hired and rejected are final)
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `payload_too_large`: request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `validation_error`: a parameter or body field is invalid; `field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `rate_limited`: rate limit exceeded; `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `internal_error`: unexpected failure; details are in the server log under `request_id` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description - `service_unavailable`: the database, a model or the signing keys are unavailable; `Retry-After` says when to retry
+             *     - `auth_unavailable`: Keys to verify the token cannot be had right now (JWKS unreachable, nothing cached)
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     advice: {
         parameters: {
             query?: never;
@@ -2831,6 +3973,217 @@ export interface operations {
              *     - `artifact_invalid`: The artifact is missing or fails verification: activating it would break serving
              */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `payload_too_large`: request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `validation_error`: a parameter or body field is invalid; `field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `rate_limited`: rate limit exceeded; `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `internal_error`: unexpected failure; details are in the server log under `request_id` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description - `service_unavailable`: the database, a model or the signing keys are unavailable; `Retry-After` says when to retry
+             *     - `auth_unavailable`: Keys to verify the token cannot be had right now (JWKS unreachable, nothing cached)
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getCandidateDetail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                talent_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CandidateDetailResponse"];
+                };
+            };
+            /**
+             * @description - `unauthorized`: missing, malformed or expired bearer token (`WWW-Authenticate` says which)
+             *     - `unauthorized`: No usable credentials: missing, malformed, badly signed, expired or wrong audience
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description - `forbidden`: the token's role or ownership does not allow this
+             *     - `forbidden`: The caller is known but its role or ownership does not allow this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `not_found`: A talent, job or other row named in the request does not exist (said to admins only) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `payload_too_large`: request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `validation_error`: a parameter or body field is invalid; `field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `rate_limited`: rate limit exceeded; `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `internal_error`: unexpected failure; details are in the server log under `request_id` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description - `service_unavailable`: the database, a model or the signing keys are unavailable; `Retry-After` says when to retry
+             *     - `auth_unavailable`: Keys to verify the token cannot be had right now (JWKS unreachable, nothing cached)
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listTalentApplications: {
+        parameters: {
+            query?: {
+                /** @description Applications per page. */
+                limit?: number;
+                /** @description Applications to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                talent_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TalentApplicationsResponse"];
+                };
+            };
+            /**
+             * @description - `unauthorized`: missing, malformed or expired bearer token (`WWW-Authenticate` says which)
+             *     - `unauthorized`: No usable credentials: missing, malformed, badly signed, expired or wrong audience
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description - `forbidden`: the token's role or ownership does not allow this
+             *     - `forbidden`: The caller is known but its role or ownership does not allow this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `not_found`: A talent, job or other row named in the request does not exist (said to admins only) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
