@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { FeedbackResponse, MatchResponse } from "../services/types";
-import { companyMe, deferred, fakeService, JOB_A, JOB_B, match } from "../test/fixtures";
+import { companyMe, deferred, fakeService, feedbackResponse, JOB_A, JOB_B, match } from "../test/fixtures";
 import { CompanyDashboard, rankTalents } from "./CompanyDashboard";
 
 const T1 = "10000000-0000-4000-8000-000000000001";
@@ -113,15 +113,39 @@ describe("CompanyDashboard", () => {
     expect(within(card).getByRole("button", { name: "Contact: bob Brown" })).toBeDisabled();
     expect(within(card).getByRole("button", { name: "Reject: bob Brown" })).toBeDisabled();
 
-    pending.resolve({ id: "f", talent_id: T2, job_id: JOB_A, type: "contact", created: true, created_at: "" });
+    pending.resolve(feedbackResponse({ talent_id: T2, job_id: JOB_A, type: "contact" }));
     await waitFor(() => expect(within(card).getByText("Marked as contacted")).toBeInTheDocument());
+    expect(within(card).getByTestId("decision-badge")).toHaveTextContent("Contacted");
+    expect(within(card).getByRole("button", { name: "Undo: bob Brown" })).toHaveFocus();
+  });
+
+  it("marks the company's standing decisions and undoes one", async () => {
+    const user = userEvent.setup();
+    const marked = talents();
+    marked.matches = marked.matches.map((m) => (m.id === T2 ? { ...m, decision: "contacted" as const } : m));
+    const service = fakeService({
+      getJobMatches: () => Promise.resolve(marked),
+      sendFeedback: (body) => Promise.resolve(feedbackResponse(body)),
+    });
+    render(<CompanyDashboard service={service} me={companyMe} />);
+    await waitFor(() => expect(screen.getAllByTestId("match-card")).toHaveLength(3));
+    const card = screen.getAllByTestId("match-card")[0]!;
+    expect(within(card).getByTestId("decision-badge")).toHaveTextContent("Contacted");
+    expect(within(card).queryByRole("button", { name: "Contact: bob Brown" })).toBeNull();
+
+    await user.click(within(card).getByRole("button", { name: "Undo: bob Brown" }));
+
+    expect(service.sendFeedback).toHaveBeenCalledWith({ talent_id: T2, job_id: JOB_A, type: "undo" });
+    await waitFor(() => expect(within(card).getByText("Decision undone")).toBeInTheDocument());
+    expect(within(card).queryByTestId("decision-badge")).toBeNull();
+    expect(within(card).getByRole("button", { name: "Contact: bob Brown" })).toBeEnabled();
   });
 
   it("posts reject feedback", async () => {
     const user = userEvent.setup();
     const service = fakeService({
       getJobMatches: () => Promise.resolve(talents()),
-      sendFeedback: (body) => Promise.resolve({ id: "f", ...body, created: true, created_at: "" }),
+      sendFeedback: (body) => Promise.resolve(feedbackResponse(body)),
     });
     render(<CompanyDashboard service={service} me={companyMe} />);
     await waitFor(() => expect(screen.getAllByTestId("match-card")).toHaveLength(3));
@@ -129,7 +153,12 @@ describe("CompanyDashboard", () => {
     await user.click(screen.getByRole("button", { name: "Reject: Alice Adams" }));
 
     expect(service.sendFeedback).toHaveBeenCalledWith({ talent_id: T3, job_id: JOB_A, type: "reject" });
-    expect(await screen.findByText("Rejected")).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByTestId("decision-badge")).toHaveTextContent("Rejected"));
+    const card = screen.getAllByTestId("match-card").find((c) => c.dataset.decision === "rejected")!;
+    expect(within(card).getByRole("status")).toHaveTextContent("Rejected");
+    // a rejected talent stays in the list, marked
+    expect(screen.getAllByTestId("match-card")).toHaveLength(3);
+    expect(screen.getByTestId("decision-badge")).toHaveTextContent("Rejected");
   });
 
   it("explains when the company has no jobs", () => {

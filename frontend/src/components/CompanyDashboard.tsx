@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { MlMatchingService } from "../services/mlMatchingService";
 import type { MatchResponse, MatchResultOut, MeResponse } from "../services/types";
+import { withDecision } from "./TalentDashboard";
 import { useLatestRequest } from "../useLatestRequest";
 import { FeedbackButtons, type FeedbackOption } from "./FeedbackButtons";
 import { MatchCard } from "./MatchCard";
@@ -178,10 +179,17 @@ export function CompanyDashboard({ service, me }: CompanyDashboardProps) {
                   <FeedbackButtons
                     subject={name}
                     options={COMPANY_FEEDBACK}
+                    decision={match.decision ?? null}
                     onSend={
                       talentId
                         ? (type) => service.sendFeedback({ talent_id: talentId, job_id: jobId, type })
                         : null
+                    }
+                    onDecided={
+                      talentId
+                        ? (decision) =>
+                            setResult((current) => (current ? withDecision(current, talentId, decision) : current))
+                        : undefined
                     }
                   />
                 }

@@ -6,6 +6,7 @@ import {
   type MatchResultOut,
 } from "../services/types";
 import { clampScore, formatImpact, formatScore } from "../format";
+import { DECISION_LABELS } from "./FeedbackButtons";
 
 /** Scores strictly above this get the "Highly Recommended" badge. */
 export const HIGHLY_RECOMMENDED_THRESHOLD = 80;
@@ -146,8 +147,14 @@ export function MatchCard({ match, rank, fallbackTitle, actions, headingLevel = 
   const title = match.title || fallbackTitle || match.id || "Untitled match";
   const highlyRecommended = match.score > HIGHLY_RECOMMENDED_THRESHOLD;
   const ruleBased = match.source === "fallback";
+  const decision = match.decision ?? null;
   return (
-    <article className="card match" aria-labelledby={headingId} data-testid="match-card">
+    <article
+      className={`card match${decision ? ` match--decided match--${decision}` : ""}`}
+      aria-labelledby={headingId}
+      data-testid="match-card"
+      data-decision={decision ?? undefined}
+    >
       <header className="match__header">
         <div className="match__title">
           <Heading id={headingId}>
@@ -155,6 +162,11 @@ export function MatchCard({ match, rank, fallbackTitle, actions, headingLevel = 
           </Heading>
           {match.subtitle ? <p className="match__subtitle">{match.subtitle}</p> : null}
           <div className="badges">
+            {decision ? (
+              <span className={`badge badge--decision badge--${decision}`} data-testid="decision-badge">
+                {DECISION_LABELS[decision]}
+              </span>
+            ) : null}
             {highlyRecommended ? <span className="badge badge--top">Highly Recommended</span> : null}
             {ruleBased ? (
               <span

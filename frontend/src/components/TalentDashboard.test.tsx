@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../services/mlMatchingService";
 import type { FeedbackResponse, MatchResponse } from "../services/types";
-import { deferred, factor, fakeService, match, talentMe, TALENT_ID } from "../test/fixtures";
+import { deferred, factor, fakeService, feedbackResponse, match, talentMe, TALENT_ID } from "../test/fixtures";
 import { TalentDashboard } from "./TalentDashboard";
 
 const JOB_LOW = "00000000-0000-4000-8000-000000000001";
@@ -57,7 +57,7 @@ describe("TalentDashboard", () => {
     render(<TalentDashboard service={service} me={talentMe} />);
 
     await waitFor(() => expect(cards()).toHaveLength(4));
-    expect(service.getTalentMatches).toHaveBeenCalledWith(TALENT_ID, 10, 0);
+    expect(service.getTalentMatches).toHaveBeenCalledWith(TALENT_ID, 10, 0, { includeDismissed: false });
     const titles = cards().map((c) => within(c).getByRole("heading", { level: 3 }).textContent);
     expect(titles).toEqual([
       "1. Senior Data Engineer",
@@ -131,7 +131,7 @@ describe("TalentDashboard", () => {
     }
   });
 
-  it("posts apply feedback with the right body, disables the buttons while pending, then shows the result", async () => {
+  it("posts apply feedback with the right body, disables the buttons while pending, then marks the card Applied", async () => {
     const user = userEvent.setup();
     const pending = deferred<FeedbackResponse>();
     const service = fakeService({
@@ -140,6 +140,7 @@ describe("TalentDashboard", () => {
     });
     render(<TalentDashboard service={service} me={talentMe} />);
     const card = await waitFor(() => cardFor("Senior Data Engineer"));
+    expect(within(card).queryByTestId("decision-badge")).toBeNull();
 
     await user.click(within(card).getByRole("button", { name: /^Apply/ }));
 
@@ -151,25 +152,42 @@ describe("TalentDashboard", () => {
     // other cards stay usable
     expect(within(cardFor("Junior Analyst")).getByRole("button", { name: /^Apply/ })).toBeEnabled();
 
-    pending.resolve({
-      id: "f1",
-      talent_id: TALENT_ID,
-      job_id: JOB_TOP,
-      type: "apply",
-      created: true,
-      created_at: "2025-01-01T00:00:00Z",
-    });
+    pending.resolve(feedbackResponse({ talent_id: TALENT_ID, job_id: JOB_TOP, type: "apply" }));
 
     await waitFor(() => expect(within(card).getByText("Application sent")).toBeInTheDocument());
-    expect(within(card).getByRole("button", { name: /^Apply/ })).toHaveAttribute("aria-pressed", "true");
+    expect(within(card).getByTestId("decision-badge")).toHaveTextContent("Applied");
+    expect(card).toHaveAttribute("data-decision", "applied");
+    expect(within(card).queryByRole("button", { name: /^Apply/ })).toBeNull();
+    // the clicked button is gone: keyboard focus moves to its replacement
+    expect(within(card).getByRole("button", { name: "Withdraw: Senior Data Engineer" })).toHaveFocus();
   });
 
-  it("sends dismiss for Not interested and says when it was already recorded", async () => {
+  it("marks the decisions the server returns and withdraws an application with undo", async () => {
+    const user = userEvent.setup();
+    const marked = response();
+    marked.matches[1] = { ...marked.matches[1]!, decision: "applied" };
+    const service = fakeService({
+      getTalentMatches: () => Promise.resolve(marked),
+      sendFeedback: (body) => Promise.resolve(feedbackResponse(body)),
+    });
+    render(<TalentDashboard service={service} me={talentMe} />);
+    const card = await waitFor(() => cardFor("Senior Data Engineer"));
+    expect(within(card).getByTestId("decision-badge")).toHaveTextContent("Applied");
+    expect(screen.getAllByTestId("decision-badge")).toHaveLength(1);
+
+    await user.click(within(card).getByRole("button", { name: "Withdraw: Senior Data Engineer" }));
+
+    expect(service.sendFeedback).toHaveBeenCalledWith({ talent_id: TALENT_ID, job_id: JOB_TOP, type: "undo" });
+    await waitFor(() => expect(within(card).getByText("Application withdrawn")).toBeInTheDocument());
+    expect(within(card).queryByTestId("decision-badge")).toBeNull();
+    expect(within(card).getByRole("button", { name: "Apply: Senior Data Engineer" })).toBeEnabled();
+  });
+
+  it("takes a dismissed job out of the list, with an Undo that brings it back", async () => {
     const user = userEvent.setup();
     const service = fakeService({
       getTalentMatches: () => Promise.resolve(response()),
-      sendFeedback: (body) =>
-        Promise.resolve({ id: "f2", ...body, created: false, created_at: "2025-01-01T00:00:00Z" }),
+      sendFeedback: (body) => Promise.resolve(feedbackResponse(body)),
     });
     render(<TalentDashboard service={service} me={talentMe} />);
     const card = await waitFor(() => cardFor("Junior Analyst"));
@@ -177,9 +195,113 @@ describe("TalentDashboard", () => {
     await user.click(within(card).getByRole("button", { name: /^Not interested/ }));
 
     expect(service.sendFeedback).toHaveBeenCalledWith({ talent_id: TALENT_ID, job_id: JOB_LOW, type: "dismiss" });
-    await waitFor(() =>
-      expect(within(card).getByText("Marked as not interested (already recorded)")).toBeInTheDocument(),
-    );
+    await waitFor(() => expect(cards()).toHaveLength(3));
+    expect(screen.queryByRole("heading", { name: /Junior Analyst/ })).toBeNull();
+    expect(screen.getByText(/3 matching jobs/)).toBeInTheDocument();
+    const notice = screen.getByTestId("undo-dismiss");
+    expect(notice).toHaveTextContent("“Junior Analyst” dismissed");
+    const undo = within(notice).getByRole("button", { name: "Undo dismiss: Junior Analyst" });
+    expect(undo).toHaveFocus();
+
+    await user.click(undo);
+
+    expect(service.sendFeedback).toHaveBeenLastCalledWith({ talent_id: TALENT_ID, job_id: JOB_LOW, type: "undo" });
+    await waitFor(() => expect(cards()).toHaveLength(4));
+    expect(screen.queryByTestId("undo-dismiss")).toBeNull();
+    const back = cardFor("Junior Analyst");
+    expect(within(back).getByRole("heading", { level: 3 })).toHaveTextContent("4. Junior Analyst");
+    expect(within(back).getByRole("button", { name: "Apply: Junior Analyst" })).toBeEnabled();
+    // the list was not fetched again: the job was still in it, only hidden
+    expect(service.getTalentMatches).toHaveBeenCalledTimes(1);
+  });
+
+  it("shows an undo that fails in its notice and keeps the job out", async () => {
+    const user = userEvent.setup();
+    const service = fakeService({
+      getTalentMatches: () => Promise.resolve(response()),
+      sendFeedback: (body) =>
+        body.type === "undo"
+          ? Promise.reject(new ApiError(409, "nothing_to_undo", "Nothing to undo"))
+          : Promise.resolve(feedbackResponse(body)),
+    });
+    render(<TalentDashboard service={service} me={talentMe} />);
+    const card = await waitFor(() => cardFor("Junior Analyst"));
+    await user.click(within(card).getByRole("button", { name: /^Not interested/ }));
+
+    await user.click(await screen.findByRole("button", { name: "Undo dismiss: Junior Analyst" }));
+
+    const notice = screen.getByTestId("undo-dismiss");
+    expect(await within(notice).findByRole("alert")).toHaveTextContent("Could not undo: Nothing to undo");
+    expect(within(notice).getByRole("button", { name: "Undo dismiss: Junior Analyst" })).toBeEnabled();
+    expect(cards()).toHaveLength(3);
+  });
+
+  it("undoes a dismissal made before the last load by asking for the list again", async () => {
+    const user = userEvent.setup();
+    let withLow = true;
+    const service = fakeService({
+      getTalentMatches: () => {
+        const all = response();
+        return Promise.resolve(withLow ? all : { ...all, matches: all.matches.filter((m) => m.id !== JOB_LOW) });
+      },
+      sendFeedback: (body) => Promise.resolve(feedbackResponse(body)),
+    });
+    render(<TalentDashboard service={service} me={talentMe} />);
+    const card = await waitFor(() => cardFor("Junior Analyst"));
+    await user.click(within(card).getByRole("button", { name: /^Not interested/ }));
+    withLow = false; // the server leaves dismissed jobs out
+    await user.click(screen.getByRole("button", { name: "Refresh" }));
+    await waitFor(() => expect(service.getTalentMatches).toHaveBeenCalledTimes(2));
+    withLow = true;
+
+    await user.click(screen.getByRole("button", { name: "Undo dismiss: Junior Analyst" }));
+
+    await waitFor(() => expect(service.getTalentMatches).toHaveBeenCalledTimes(3));
+    await waitFor(() => expect(cards()).toHaveLength(4));
+  });
+
+  it("shows dismissed jobs, marked and with an Undo, when asked to", async () => {
+    const user = userEvent.setup();
+    const service = fakeService({
+      getTalentMatches: (_id, _limit, _min, options) => {
+        const all = response();
+        all.matches[0] = { ...all.matches[0]!, decision: "dismissed" };
+        return Promise.resolve(
+          options?.includeDismissed ? all : { ...all, matches: all.matches.filter((m) => m.id !== JOB_LOW) },
+        );
+      },
+      sendFeedback: (body) => Promise.resolve(feedbackResponse(body)),
+    });
+    render(<TalentDashboard service={service} me={talentMe} />);
+    await waitFor(() => expect(cards()).toHaveLength(3));
+
+    await user.click(screen.getByRole("checkbox", { name: "Show dismissed jobs" }));
+
+    expect(service.getTalentMatches).toHaveBeenLastCalledWith(TALENT_ID, 10, 0, { includeDismissed: true });
+    await waitFor(() => expect(cards()).toHaveLength(4));
+    const card = cardFor("Junior Analyst");
+    expect(within(card).getByTestId("decision-badge")).toHaveTextContent("Dismissed");
+    expect(screen.queryByTestId("undo-dismiss")).toBeNull();
+
+    await user.click(within(card).getByRole("button", { name: "Undo: Junior Analyst" }));
+
+    await waitFor(() => expect(within(card).getByText("Decision undone")).toBeInTheDocument());
+    expect(within(card).queryByTestId("decision-badge")).toBeNull();
+    expect(within(card).getByRole("button", { name: "Not interested: Junior Analyst" })).toBeEnabled();
+  });
+
+  it("says when a decision was already recorded", async () => {
+    const user = userEvent.setup();
+    const service = fakeService({
+      getTalentMatches: () => Promise.resolve(response()),
+      sendFeedback: (body) => Promise.resolve(feedbackResponse(body, { created: false })),
+    });
+    render(<TalentDashboard service={service} me={talentMe} />);
+    const card = await waitFor(() => cardFor("Junior Analyst"));
+
+    await user.click(within(card).getByRole("button", { name: /^Apply/ }));
+
+    await waitFor(() => expect(within(card).getByText("Application sent (already recorded)")).toBeInTheDocument());
   });
 
   it("shows a feedback failure and lets the user try again", async () => {
@@ -228,7 +350,7 @@ describe("TalentDashboard", () => {
     await user.type(minScore, "60");
     await user.click(screen.getByRole("button", { name: "Refresh" }));
 
-    await waitFor(() => expect(service.getTalentMatches).toHaveBeenLastCalledWith(TALENT_ID, 50, 60));
+    await waitFor(() => expect(service.getTalentMatches).toHaveBeenLastCalledWith(TALENT_ID, 50, 60, { includeDismissed: false }));
   });
 
   it("explains when the account has no talent profile", () => {

@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useState } from "react";
-import type { MlMatchingService } from "../services/mlMatchingService";
-import type { MatchResponse, MeResponse } from "../services/types";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { errorMessage, type MlMatchingService } from "../services/mlMatchingService";
+import type { Decision, MatchResponse, MeResponse } from "../services/types";
 import { useLatestRequest } from "../useLatestRequest";
 import { FeedbackButtons, type FeedbackOption } from "./FeedbackButtons";
 import { MatchCard } from "./MatchCard";
@@ -18,6 +18,65 @@ export function sortByScore<T extends { score: number }>(items: T[]): T[] {
   return [...items].sort((a, b) => b.score - a.score);
 }
 
+/** Sets the decision of one match (by id) in a response, leaving the others as they are. */
+export function withDecision(result: MatchResponse, id: string, decision: Decision | null): MatchResponse {
+  return { ...result, matches: result.matches.map((m) => (m.id === id ? { ...m, decision } : m)) };
+}
+
+interface Dismissed {
+  id: string;
+  title: string;
+}
+
+/** A job dismissed in this visit: it left the list; Undo brings it back. */
+function UndoDismiss({
+  item,
+  onUndo,
+  autoFocus,
+}: {
+  item: Dismissed;
+  onUndo: () => Promise<void>;
+  autoFocus: boolean;
+}) {
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    // the dismissed card (and the focused button on it) is gone: keep keyboard users here
+    if (autoFocus) button.current?.focus();
+  }, [autoFocus]);
+  return (
+    <li className="notice undo-notice" data-testid="undo-dismiss">
+      <p>
+        “{item.title}” dismissed: it no longer shows in your matches.
+        {error ? (
+          <span className="error" role="alert">
+            {" "}
+            Could not undo: {error}
+          </span>
+        ) : null}
+      </p>
+      <button
+        ref={button}
+        type="button"
+        className="button button--secondary button--small"
+        disabled={pending}
+        aria-label={`Undo dismiss: ${item.title}`}
+        onClick={() => {
+          setPending(true);
+          setError(null);
+          onUndo().catch((err: unknown) => {
+            setPending(false);
+            setError(errorMessage(err));
+          });
+        }}
+      >
+        {pending ? "Undo…" : "Undo"}
+      </button>
+    </li>
+  );
+}
+
 export interface TalentDashboardProps {
   service: MlMatchingService;
   me: MeResponse;
@@ -27,19 +86,24 @@ export function TalentDashboard({ service, me }: TalentDashboardProps) {
   const talent = me.talent;
   const [limit, setLimit] = useState(10);
   const [minScore, setMinScore] = useState(0);
+  const [showDismissed, setShowDismissed] = useState(false);
   const [result, setResult] = useState<MatchResponse | null>(null);
+  /** Jobs dismissed in this visit, newest first, each with an Undo. */
+  const [dismissed, setDismissed] = useState<Dismissed[]>([]);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const { begin, isCurrent } = useLatestRequest();
 
   const load = useCallback(
-    async (nextLimit: number, nextMinScore: number) => {
+    async (nextLimit: number, nextMinScore: number, includeDismissed: boolean) => {
       if (!talent) return;
       const ticket = begin();
       setLoading(true);
       setError(null);
       try {
-        const response = await service.getTalentMatches(talent.id, nextLimit, nextMinScore);
+        const response = await service.getTalentMatches(talent.id, nextLimit, nextMinScore, {
+          includeDismissed,
+        });
         if (isCurrent(ticket)) setResult(response);
       } catch (err) {
         if (isCurrent(ticket)) setError(err);
@@ -51,8 +115,16 @@ export function TalentDashboard({ service, me }: TalentDashboardProps) {
   );
 
   useEffect(() => {
-    void load(10, 0);
+    void load(10, 0, false);
   }, [load]);
+
+  const decide = useCallback((id: string, title: string, decision: Decision | null) => {
+    setResult((current) => (current ? withDecision(current, id, decision) : current));
+    setDismissed((list) => {
+      const rest = list.filter((d) => d.id !== id);
+      return decision === "dismissed" ? [{ id, title }, ...rest] : rest;
+    });
+  }, []);
 
   if (!talent) {
     return (
@@ -65,7 +137,11 @@ export function TalentDashboard({ service, me }: TalentDashboardProps) {
     );
   }
 
-  const matches = result ? sortByScore(result.matches) : [];
+  const matches = result
+    ? sortByScore(result.matches).filter((m) => showDismissed || m.decision !== "dismissed")
+    : [];
+  // with "Show dismissed" on, dismissed cards stay in the list with their own Undo
+  const undoable = showDismissed ? [] : dismissed;
 
   return (
     <section className="view" aria-labelledby="talent-heading">
@@ -83,7 +159,7 @@ export function TalentDashboard({ service, me }: TalentDashboardProps) {
         aria-label="Match options"
         onSubmit={(event) => {
           event.preventDefault();
-          void load(limit, minScore);
+          void load(limit, minScore, showDismissed);
         }}
       >
         <label className="field">
@@ -97,6 +173,17 @@ export function TalentDashboard({ service, me }: TalentDashboardProps) {
           </select>
         </label>
         <MinScoreField value={minScore} onChange={setMinScore} />
+        <label className="checkbox-field">
+          <input
+            type="checkbox"
+            checked={showDismissed}
+            onChange={(e) => {
+              setShowDismissed(e.target.checked);
+              void load(limit, minScore, e.target.checked);
+            }}
+          />
+          <span>Show dismissed jobs</span>
+        </label>
         <button type="submit" className="button button--secondary" disabled={loading}>
           Refresh
         </button>
@@ -112,7 +199,25 @@ export function TalentDashboard({ service, me }: TalentDashboardProps) {
             : ""}
       </LiveStatus>
 
-      {error ? <ErrorNotice error={error} onRetry={() => void load(limit, minScore)} /> : null}
+      {error ? <ErrorNotice error={error} onRetry={() => void load(limit, minScore, showDismissed)} /> : null}
+
+      {undoable.length > 0 ? (
+        <ul className="undo-list" aria-label="Dismissed jobs">
+          {undoable.map((item, index) => (
+            <UndoDismiss
+              key={item.id}
+              item={item}
+              autoFocus={index === 0}
+              onUndo={async () => {
+                const response = await service.sendFeedback({ talent_id: talent.id, job_id: item.id, type: "undo" });
+                decide(item.id, item.title, response.decision ?? null);
+                // dismissed before the last reload, so not in this list: ask for it again
+                if (!result?.matches.some((m) => m.id === item.id)) void load(limit, minScore, showDismissed);
+              }}
+            />
+          ))}
+        </ul>
+      ) : null}
 
       {result && matches.length === 0 && !loading ? (
         <p className="notice">No jobs match yet. Try a lower minimum score.</p>
@@ -133,11 +238,13 @@ export function TalentDashboard({ service, me }: TalentDashboardProps) {
                     key={`${jobId}`}
                     subject={title}
                     options={TALENT_FEEDBACK}
+                    decision={match.decision ?? null}
                     onSend={
                       jobId
                         ? (type) => service.sendFeedback({ talent_id: talent.id, job_id: jobId, type })
                         : null
                     }
+                    onDecided={jobId ? (decision) => decide(jobId, title, decision) : undefined}
                   />
                 }
               />

@@ -39,6 +39,43 @@ describe("mlMatchingService", () => {
     expect(sent.body).toEqual({ talent_id: "t-1", limit: 25, min_score: 40 });
   });
 
+  it("asks for dismissed jobs only when told to", async () => {
+    const fetchMock = vi.fn<typeof fetch>(() =>
+      Promise.resolve(jsonResponse(200, { matches: [], processing_time_ms: 1, model_version: null })),
+    );
+    const service = createMlMatchingService({ fetch: fetchMock, getToken: () => "a.b.c" });
+
+    await service.getTalentMatches("t-1", 10, 0, { includeDismissed: true });
+    await service.getTalentMatches("t-1", 10, 0, { includeDismissed: false });
+
+    const bodies = fetchMock.mock.calls.map(([, init]) => JSON.parse(String(init?.body)));
+    expect(bodies[0]).toEqual({ talent_id: "t-1", limit: 10, min_score: 0, include_dismissed: true });
+    expect(bodies[1]).toEqual({ talent_id: "t-1", limit: 10, min_score: 0 });
+  });
+
+  it("posts undo feedback like any other decision", async () => {
+    const fetchMock = stubFetch(
+      jsonResponse(200, {
+        id: "f1",
+        talent_id: "t-1",
+        job_id: "j-1",
+        type: "undo",
+        side: "talent",
+        decision: null,
+        created: true,
+        created_at: "2026-01-01T00:00:00Z",
+      }),
+    );
+    const service = createMlMatchingService({ fetch: fetchMock, getToken: () => "a.b.c" });
+
+    const result = await service.sendFeedback({ talent_id: "t-1", job_id: "j-1", type: "undo" });
+
+    expect(result.decision).toBeNull();
+    const sent = requestOf(fetchMock);
+    expect(sent.url).toBe("/api/v1/feedback");
+    expect(sent.body).toEqual({ talent_id: "t-1", job_id: "j-1", type: "undo" });
+  });
+
   it("uses the default limit and min score, and the job endpoint for job matches", async () => {
     const fetchMock = stubFetch(jsonResponse(200, { matches: [], processing_time_ms: 1, model_version: null }));
     const service = createMlMatchingService({ fetch: fetchMock, getToken: () => "a.b.c" });

@@ -70,9 +70,20 @@ export interface ServiceOptions {
   timeoutMs?: number;
 }
 
+/** Extra options of POST /match/talent-to-jobs. */
+export interface TalentMatchOptions {
+  /** Also return the jobs the talent dismissed (marked `decision: "dismissed"`). */
+  includeDismissed?: boolean;
+}
+
 export interface MlMatchingService {
   getMe(): Promise<MeResponse>;
-  getTalentMatches(talentId: string, limit?: number, minScore?: number): Promise<MatchResponse>;
+  getTalentMatches(
+    talentId: string,
+    limit?: number,
+    minScore?: number,
+    options?: TalentMatchOptions,
+  ): Promise<MatchResponse>;
   getJobMatches(jobId: string, limit?: number, minScore?: number): Promise<MatchResponse>;
   sendFeedback(feedback: FeedbackRequest): Promise<FeedbackResponse>;
   getHealth(): Promise<HealthResponse>;
@@ -187,11 +198,12 @@ export function createMlMatchingService(options: ServiceOptions = {}): MlMatchin
 
   return {
     getMe: () => request<MeResponse>("GET", "/me"),
-    getTalentMatches: (talentId, limit = 10, minScore = 0) =>
+    getTalentMatches: (talentId, limit = 10, minScore = 0, matchOptions = {}) =>
       request<MatchResponse>("POST", "/match/talent-to-jobs", {
         talent_id: talentId,
         limit,
         min_score: minScore,
+        ...(matchOptions.includeDismissed ? { include_dismissed: true } : {}),
       }),
     getJobMatches: (jobId, limit = 10, minScore = 0) =>
       request<MatchResponse>("POST", "/match/job-to-talents", {

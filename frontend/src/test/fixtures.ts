@@ -1,6 +1,12 @@
 import { vi, type Mock } from "vitest";
 import type { MlMatchingService } from "../services/mlMatchingService";
-import type { FactorOut, MatchResultOut, MeResponse } from "../services/types";
+import type {
+  FactorOut,
+  FeedbackRequest,
+  FeedbackResponse,
+  MatchResultOut,
+  MeResponse,
+} from "../services/types";
 
 export const TALENT_ID = "11111111-1111-4111-8111-111111111111";
 export const JOB_A = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
@@ -82,4 +88,23 @@ export function deferred<T>() {
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+const DECISION_OF_TYPE = { apply: "applied", dismiss: "dismissed", contact: "contacted", reject: "rejected" } as const;
+
+/** What POST /feedback answers for `body` (the talent's side for apply/dismiss, else the company's). */
+export function feedbackResponse(
+  body: FeedbackRequest,
+  overrides: Partial<FeedbackResponse> = {},
+): FeedbackResponse {
+  const talentSide = body.type === "apply" || body.type === "dismiss";
+  return {
+    id: `feedback-${body.type}`,
+    ...body,
+    side: talentSide ? "talent" : "company",
+    decision: body.type === "undo" ? null : DECISION_OF_TYPE[body.type],
+    created: true,
+    created_at: "2026-01-01T00:00:00Z",
+    ...overrides,
+  };
 }
