@@ -35,7 +35,7 @@ class SettingsError(Exception):
         super().__init__("\n".join(self.problems))
 
 
-def rate_limit_problem(value: str) -> str | None:
+def rate_limit_problem(value: str, name: str = "RATE_LIMIT") -> str | None:
     """Why `value` is not a usable limit, parsed by `limits` exactly as the rate limiter will.
 
     A limit nobody can parse would otherwise start a server without any rate limit, and a
@@ -44,9 +44,9 @@ def rate_limit_problem(value: str) -> str | None:
     try:
         parsed = parse_many(value)
     except ValueError:
-        return f"RATE_LIMIT={value!r} is not a rate limit (expected e.g. '100/minute')"
+        return f"{name}={value!r} is not a rate limit (expected e.g. '100/minute')"
     if any(limit.amount < 1 for limit in parsed):
-        return f"RATE_LIMIT={value!r} allows no request at all"
+        return f"{name}={value!r} allows no request at all"
     return None
 
 
@@ -110,16 +110,44 @@ class Settings(BaseSettings):
         description="A request costs one more unit of the rate limit per this many characters "
         "of text (enrichment, /match/score), so long texts cannot buy CPU at the price of one.",
     )
-    text_requests_in_flight: int = Field(
+    text_workers: int = Field(
         default=1,
-        ge=1,
-        description="Per worker, requests that run the text models (enrichment, /match/score) "
-        "at once; more wait their turn, so bursts of long texts cannot take every core.",
+        ge=0,
+        le=16,
+        description="Processes per API worker that run the text models (enrichment, "
+        "/match/score with text), started on first use: a long text then holds their CPU, not "
+        "the serving process's interpreter lock. 0 runs them in the serving process, one "
+        "request at a time (tests, tools).",
+    )
+    text_queue_size: int = Field(
+        default=4,
+        ge=0,
+        description="Text requests that may wait for a busy text worker; one more is refused "
+        "at once with 503 and Retry-After instead of queueing without bound.",
+    )
+    text_worker_nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="Scheduling niceness of the text workers, so that on a busy machine the "
+        "serving process (every cheap request) gets the CPU first.",
     )
     rate_limit_results_per_unit: int = Field(
         default=20,
         ge=1,
         description="A match request costs one more unit per this many results asked (`limit`).",
+    )
+    probe_rate_limit: str = Field(
+        default="10/second",
+        description="Per client IP and worker, /health and /health/ready requests allowed "
+        "(in memory, before anything else runs); orchestrators probe far less often.",
+    )
+    probe_refusal_delay_seconds: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=10.0,
+        description="A probe over its limit gets its 429 after this long, so a client that "
+        "floods as fast as it is answered is answered slowly, not at the server's full speed.",
     )
     health_cache_seconds: float = Field(
         default=1.0,
@@ -141,8 +169,9 @@ class Settings(BaseSettings):
     )
     warm_embeddings_on_start: bool = Field(
         default=True,
-        description="API start-up loads the embedding model and open jobs' vectors in the "
-        "background, so the first zero-shot request does not pay for it.",
+        description="API start-up loads the embedding model and open jobs' vectors, and starts "
+        "the text workers with their models, in the background, so the first zero-shot or "
+        "enrichment request does not pay for it.",
     )
 
     expose_docs: bool | None = Field(
@@ -238,6 +267,7 @@ class Settings(BaseSettings):
             problem
             for problem in (
                 rate_limit_problem(self.rate_limit),
+                rate_limit_problem(self.probe_rate_limit, "PROBE_RATE_LIMIT"),
                 database_problem(self.database_url, self.is_production),
             )
             if problem

@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.errors import install_error_handlers
 from app.api.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
 from app.api.openapi import operation_id
-from app.api.rate_limit import RateLimitMiddleware, make_limiter
+from app.api.rate_limit import RateLimitMiddleware, make_limiter, make_probe_limiter
 from app.api.strict_query import reject_unknown_query_params
 from app.applications import endpoints as applications_endpoints
 from app.auth.dev_tokens import hs256_secret
@@ -34,6 +34,7 @@ from app.details import endpoints as details_endpoints
 from app.directory import endpoints as directory_endpoints
 from app.enrichment import endpoints as enrichment_endpoints
 from app.enrichment.service import Enricher, get_enricher
+from app.enrichment.workers import TextWorkers
 from app.feedback import endpoints as feedback_endpoints
 from app.health import endpoints as health_endpoints
 from app.health.service import ProbeCache, Uptime
@@ -64,7 +65,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     applications_endpoints.router,
     details_endpoints.router,
 )
-# Probes and scrapes are never rate limited (an orchestrator must always reach them).
+# Probes and scrapes are outside the cost budget (an orchestrator must always reach them); the
+# probes have a per-IP budget of their own (`app.api.rate_limit.ProbeLimiter`).
 RATE_LIMIT_EXEMPT = frozenset({"/api/v1/health", "/api/v1/health/ready", "/metrics"})
 
 DESCRIPTION = """Explainable talent <-> job matching.
@@ -146,6 +148,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         interval=settings.model_poll_seconds,
     )
     scheduler = TrainingScheduler(engine, settings)
+    services = Services()
+    text_workers = TextWorkers.of(settings, local_enricher=lambda: services.get(Enricher))
 
     @asynccontextmanager
     async def lifespan(running_app: FastAPI) -> AsyncIterator[None]:
@@ -158,6 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         scheduler.start()
         embedder.on_lookup = observe_embedding_lookups
         if settings.warm_embeddings_on_start:
+            text_workers.warm()
             threading.Thread(
                 target=_warm_embeddings,
                 args=(engine, embedder),
@@ -182,6 +187,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         matching.stop_background_refresh()
         scheduler.stop()
         watcher.stop()
+        await run_in_threadpool(text_workers.close)
         engine.dispose()
         mark_worker_dead(settings.prometheus_multiproc_dir)
 
@@ -198,7 +204,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=operation_id,
     )
     limiter = make_limiter(settings)
-    services = Services()
     for value in (
         settings,
         sessionmaker[Session](bind=engine, expire_on_commit=False),
@@ -210,6 +215,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limiter,
         Uptime(),
         ProbeCache(settings.health_cache_seconds),
+        text_workers,
     ):
         services.add(value)
     services.add(engine, Engine)
@@ -226,7 +232,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         RateLimitMiddleware,
         limiter=limiter,
         exempt_paths=RATE_LIMIT_EXEMPT,
-        text_requests_in_flight=settings.text_requests_in_flight,
+        probes=make_probe_limiter(settings),
     )
     app.add_middleware(
         RequestContextMiddleware,

@@ -19,6 +19,10 @@ Counters are `limits` moving windows in Redis when `REDIS_URL` is set, so all wo
 replicas share one budget. If Redis goes down we keep limiting with per-process memory counters
 and try Redis again after a pause: requests are neither refused with 5xx nor let through
 unlimited.
+
+The unauthenticated probes have a budget of their own (`ProbeLimiter`): per client IP, in this
+process's memory, checked in the event loop before the probe runs, so an orchestrator is never
+refused by a slow Redis and a flood of probes is refused at the price of a dictionary lookup.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from typing import Any
 
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage, Storage, storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -57,6 +61,11 @@ TEXT_PATHS = frozenset({"/api/v1/enrich/job", "/api/v1/enrich/talent", "/api/v1/
 """Endpoints whose cost grows with the text they are given (the text models read all of it)."""
 MATCH_PATHS = frozenset({"/api/v1/match/talent-to-jobs", "/api/v1/match/job-to-talents"})
 """Endpoints whose cost grows with `limit` (explanations and stored impressions per result)."""
+PROBE_PATHS = frozenset({"/api/v1/health", "/api/v1/health/ready"})
+"""The unauthenticated probes: outside the cost budget, inside `ProbeLimiter`'s."""
+MAX_DELAYED_REFUSALS = 1000
+"""Refused probes held for their delay at once per process; beyond, refusals go out at once
+(a held refusal is one sleeping coroutine and an open connection)."""
 
 
 def parse_networks(entries: Sequence[str]) -> tuple[IPNetwork, ...]:
@@ -209,6 +218,46 @@ class CostLimiter:
         return allowed, (stats.reset_time, stats.remaining)
 
 
+class ProbeLimiter:
+    """Per-IP fixed windows for the probes, in memory; refusals are answered late.
+
+    A flood client that sends its next probe as soon as the last is answered would otherwise
+    turn the server's speed at refusing into its own request rate, keeping the event loop
+    busy with refusals instead of probes. Holding each refusal for `refusal_delay` seconds
+    caps such a client at one request per connection per delay, at the cost of a sleeping
+    coroutine, and an orchestrator that keeps to its limit never meets the delay.
+    """
+
+    def __init__(
+        self, item: RateLimitItem, trusted: tuple[IPNetwork, ...], refusal_delay: float
+    ) -> None:
+        self.item = item
+        self.trusted = trusted
+        self.refusal_delay = refusal_delay
+        self._limiter = FixedWindowRateLimiter(MemoryStorage())
+        self._delayed = 0
+
+    def allow(self, request: Request) -> bool:
+        return bool(self._limiter.hit(self.item, "probe", client_ip(request, self.trusted)))
+
+    async def delay_refusal(self) -> None:
+        if self.refusal_delay <= 0 or self._delayed >= MAX_DELAYED_REFUSALS:
+            return
+        self._delayed += 1
+        try:
+            await asyncio.sleep(self.refusal_delay)
+        finally:
+            self._delayed -= 1
+
+
+def make_probe_limiter(settings: Settings) -> ProbeLimiter:
+    return ProbeLimiter(
+        parse(settings.probe_rate_limit),
+        parse_networks(settings.trusted_proxies),
+        settings.probe_refusal_delay_seconds,
+    )
+
+
 def make_limiter(settings: Settings) -> CostLimiter:
     options: dict[str, float | str | bool] = {}
     if settings.redis_url:
@@ -256,16 +305,14 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 class RateLimitMiddleware:
-    """Charges every request outside `exempt_paths` to its client's budget before the app runs.
+    """Charges every request outside `exempt_paths` to its client's budget before the app runs,
+    and every probe to its IP's probe budget.
 
     For the costed endpoints the (size-capped) body is read first, to price it, and replayed to
     the app. The charge runs in a worker thread because it talks to Redis (and may verify the
     token to key by `sub`). Successful responses carry the X-RateLimit-* headers; a refused
-    request gets the 429 envelope with them and Retry-After.
-
-    Paid-for text requests still arrive in bursts (a full budget at once); at most
-    `text_requests_in_flight` of them run per worker, the rest wait in the event loop, so
-    the text models never hold every core (and the GIL) against cheap requests.
+    request gets the 429 envelope with them and Retry-After. Paid-for text requests that arrive
+    in a burst are bounded further on, by the text workers' admission (`TextWorkers`).
     """
 
     def __init__(
@@ -273,18 +320,21 @@ class RateLimitMiddleware:
         app: ASGIApp,
         limiter: CostLimiter,
         exempt_paths: frozenset[str],
-        text_requests_in_flight: int = 1,
+        probes: ProbeLimiter,
     ) -> None:
         self.app = app
         self.limiter = limiter
         self.exempt_paths = exempt_paths
-        self.text_slots = asyncio.Semaphore(text_requests_in_flight)
+        self.probes = probes
 
     def _decide(self, request: Request, body: bytes | None) -> Decision:
         cost = 1 if body is None else self.limiter.costs.cost(request.url.path, _parse(body))
         return self.limiter.charge(self.limiter.key_func(request), cost)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] in PROBE_PATHS:
+            await self._probe(scope, receive, send)
+            return
         if scope["type"] != "http" or scope["path"] in self.exempt_paths:
             await self.app(scope, receive, send)
             return
@@ -317,8 +367,19 @@ class RateLimitMiddleware:
                 message["headers"] = [*message.get("headers", []), *headers]
             await send(message)
 
-        if scope["path"] in TEXT_PATHS:
-            async with self.text_slots:  # queued here, in the event loop, holding no thread
-                await self.app(scope, receive, send_with_headers)
-            return
         await self.app(scope, receive, send_with_headers)
+
+    async def _probe(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        if self.probes.allow(request):
+            await self.app(scope, receive, send)
+            return
+        await self.probes.delay_refusal()
+        response = error_response(
+            request,
+            429,
+            "rate_limited",
+            f"probe rate limit exceeded: {self.probes.item} per client; retry later",
+            headers={"Retry-After": str(max(1, math.ceil(self.probes.item.get_expiry())))},
+        )
+        await response(scope, receive, send)

@@ -67,8 +67,8 @@ STATUS_CODES = {
 # What any route may answer whatever it does (auth, body cap, validation, rate limit, bugs,
 # an outage of what it depends on).
 COMMON_STATUSES: tuple[int, ...] = (401, 403, 413, 422, 429, 500, 503)
-# The unauthenticated probes: no auth, no rate limit, no body.
-PROBE_STATUSES: tuple[int, ...] = (422, 500)
+# The unauthenticated probes: no auth, no body, only a per-IP probe limit (429).
+PROBE_STATUSES: tuple[int, ...] = (422, 429, 500)
 _COMMON_MEANING = {
     401: "missing, malformed or expired bearer token (`WWW-Authenticate` says which)",
     403: "the token's role or ownership does not allow this",

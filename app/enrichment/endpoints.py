@@ -5,6 +5,7 @@ persisted idempotently at the configured version) by its company's owner or an a
 text may be parsed by any signed-in role (a talent reads their own, a company a candidate's);
 it is never stored, so there is nothing to own.
 Evaluation results are read-only model metrics for any signed-in role.
+The text models run in the app's text workers (`app.enrichment.workers`), not in this process.
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ from app.core.errors import NotFoundError, responses
 from app.core.state import provider
 from app.enrichment import repository
 from app.enrichment.errors import EnrichmentNotFoundError, ModelConfigError, SectionModelError
-from app.enrichment.occupation import infer_occupations
-from app.enrichment.resume import parse_resume
 from app.enrichment.schemas import (
     EnrichJobRequest,
     EnrichJobResponse,
@@ -31,9 +30,15 @@ from app.enrichment.schemas import (
     EvaluationResultOut,
     EvaluationResultsResponse,
 )
-from app.enrichment.service import Enricher, enrich_job, job_extraction_text
+from app.enrichment.service import (
+    extract_text,
+    job_extraction_text,
+    read_resume,
+    store_job_extraction,
+)
+from app.enrichment.workers import TextWorkers
 
-EnricherDep = Annotated[Enricher, Depends(provider(Enricher))]
+TextWorkersDep = Annotated[TextWorkers, Depends(provider(TextWorkers))]
 
 router = APIRouter(prefix="/api/v1", tags=["enrichment"])
 # The configured models are loaded when first used: either may turn out to be unusable.
@@ -47,23 +52,25 @@ MODEL_ERRORS = (SectionModelError, ModelConfigError)
     responses=responses(*AUTH_ERRORS, NotFoundError, EnrichmentNotFoundError, *MODEL_ERRORS),
 )
 def enrich_job_endpoint(
-    body: EnrichJobRequest, user: CompanyOrAdmin, session: SessionDep, enricher: EnricherDep
+    body: EnrichJobRequest, user: CompanyOrAdmin, session: SessionDep, workers: TextWorkersDep
 ) -> EnrichJobResponse:
     started = time.perf_counter()
     if body.job_id is not None:
         ensure_job_access(session, user, body.job_id)
-        if body.store:
-            enrich_job(session, body.job_id, enricher)
         job = repository.get_job(session, body.job_id)
         text = job_extraction_text(job) if job is not None else ""
     else:
         text = body.text or ""
-    result = enricher.extractor.extract(text)
+    extraction = workers.run(extract_text, text)
+    if body.job_id is not None and body.store:
+        ms = (time.perf_counter() - started) * 1000
+        store_job_extraction(session, body.job_id, extraction, ms)
+    result, versions = extraction.result, extraction.versions
     return EnrichJobResponse.model_validate(
         {
-            "enrichment_version": enricher.enrichment_version,
-            "skills_model_version": enricher.skills_version,
-            "section_model_version": enricher.section_version,
+            "enrichment_version": versions.enrichment,
+            "skills_model_version": versions.skills,
+            "section_model_version": versions.section,
             "skills": [s.as_dict() for s in result.skills],
             "sections": [c.as_dict() for c in result.sections],
             "alias_stats": result.alias_stats,
@@ -80,14 +87,14 @@ def enrich_job_endpoint(
     responses=responses(*AUTH_ERRORS, *MODEL_ERRORS),
 )
 def enrich_talent_endpoint(
-    body: EnrichTalentRequest, user: AnyRoleUser, enricher: EnricherDep
+    body: EnrichTalentRequest, user: AnyRoleUser, workers: TextWorkersDep
 ) -> EnrichTalentResponse:
     started = time.perf_counter()
-    parsed = parse_resume(body.text, enricher.extractor, occupations=infer_occupations)
+    parsed, versions = workers.run(read_resume, body.text)
     return EnrichTalentResponse.of(
         parsed,
-        enrichment_version=enricher.enrichment_version,
-        skills_model_version=enricher.skills_version,
+        enrichment_version=versions.enrichment,
+        skills_model_version=versions.skills,
         processing_time_ms=round((time.perf_counter() - started) * 1000, 2),
     )
 

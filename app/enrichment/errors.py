@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.core.errors import AppError
+from app.core.errors import AppError, ServiceUnavailableError
 
 
 class EnrichmentNotFoundError(AppError):
@@ -34,3 +34,13 @@ class OccupationModelError(AppError):
 
     status_code = 503
     code = "model_unavailable"
+
+
+class TextWorkersBusyError(ServiceUnavailableError):
+    """Every text worker is busy and the queue in front of them is full: refused at once, so a
+    burst of long texts waits in no unbounded queue and the client learns when to retry."""
+
+
+class TextWorkerCrashedError(ServiceUnavailableError):
+    """The text worker running this request died (killed, out of memory); it is replaced, and
+    the request may be retried."""

@@ -22,6 +22,8 @@ from app.enrichment import repository
 from app.enrichment.config import ModelRegistry, get_model_registry
 from app.enrichment.errors import EnrichmentNotFoundError
 from app.enrichment.extractor import ExtractedSkill, ExtractionResult, SkillExtractor
+from app.enrichment.occupation import infer_occupations
+from app.enrichment.resume import ParsedResume, parse_resume
 from app.enrichment.section_model import (
     RuleSectionClassifier,
     SectionModel,
@@ -34,6 +36,23 @@ log = get_logger(__name__)
 
 REQUIRED_RELEVANCE = 0.5
 DEFAULT_PROFICIENCY = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Versions:
+    """The model versions an enrichment was made with (what the API reports and stores)."""
+
+    enrichment: str
+    skills: str
+    section: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextExtraction:
+    """A posting's extraction and the versions that made it: what a text worker sends back."""
+
+    result: ExtractionResult
+    versions: Versions
 
 
 @dataclass(frozen=True)
@@ -55,6 +74,10 @@ class Enricher:
     @property
     def section_version(self) -> str:
         return self.classifier.version
+
+    @property
+    def versions(self) -> Versions:
+        return Versions(self.enrichment_version, self.skills_version, self.section_version)
 
 
 def build_enricher(
@@ -89,20 +112,30 @@ def talent_extraction_text(talent: Talent) -> str:
     return "\n".join(p for p in (talent.headline, talent.bio, talent.resume_text) if p)
 
 
+def extract_text(text: str, *, enricher: Enricher) -> TextExtraction:
+    """A posting's skills and sections (the text worker's task for /enrich/job)."""
+    return TextExtraction(enricher.extractor.extract(text), enricher.versions)
+
+
+def read_resume(text: str, *, enricher: Enricher) -> tuple[ParsedResume, Versions]:
+    """A résumé's structured profile (the text worker's task for /enrich/talent)."""
+    return parse_resume(text, enricher.extractor, occupations=infer_occupations), enricher.versions
+
+
 def _store(
-    session: Session, job: Job, result: ExtractionResult, enricher: Enricher, ms: float
+    session: Session, job: Job, result: ExtractionResult, versions: Versions, ms: float
 ) -> JobEnrichment:
     row = JobEnrichment(
         job_id=job.id,
-        enrichment_version=enricher.enrichment_version,
-        skills_model_version=enricher.skills_version,
-        section_model_version=enricher.section_version,
+        enrichment_version=versions.enrichment,
+        skills_model_version=versions.skills,
+        section_model_version=versions.section,
         skills=[s.as_dict() for s in result.skills],
         alias_stats=result.alias_stats,
         duration_ms=ms,
     )
     sections: list[SectionClassification] = []
-    if not repository.has_sections(session, job.id, enricher.section_version):
+    if not repository.has_sections(session, job.id, versions.section):
         sections = [
             SectionClassification(
                 job_id=job.id,
@@ -112,7 +145,7 @@ def _store(
                 label=item.label.label,
                 is_skills_relevant=item.label.is_skills_relevant,
                 relevance_probability=min(1.0, max(0.0, item.label.relevance)),
-                classifier_version=enricher.section_version,
+                classifier_version=versions.section,
                 classification_method=item.label.method,
             )
             for item in result.sections
@@ -143,7 +176,7 @@ def enrich_jobs(
             results = enricher.extractor.extract_many([job_extraction_text(j) for j in jobs])
             per_job_ms = (time.perf_counter() - started) * 1000 / len(jobs)
             for job, result in zip(jobs, results, strict=True):
-                written.append(_store(session, job, result, enricher, per_job_ms))
+                written.append(_store(session, job, result, enricher.versions, per_job_ms))
     log.info(
         "jobs_enriched",
         requested=len(job_ids),
@@ -165,6 +198,21 @@ def enrich_job(
         return existing
     written = enrich_jobs(session, [job_id], enricher)
     return written[0]
+
+
+def store_job_extraction(
+    session: Session, job_id: uuid.UUID, extraction: TextExtraction, ms: float
+) -> JobEnrichment:
+    """Store an extraction made elsewhere (a text worker) as the job's enrichment at its
+    version, unless one is stored already: the same idempotence as `enrich_job`."""
+    job = repository.get_job(session, job_id)
+    if job is None:
+        raise EnrichmentNotFoundError(f"job {job_id} not found")
+    versions = extraction.versions
+    existing = repository.enrichment_at(session, job_id, versions.enrichment)
+    if existing is not None:
+        return existing
+    return _store(session, job, extraction.result, versions, ms)
 
 
 def get_or_create_skills(session: Session, extracted: Sequence[ExtractedSkill]) -> dict[str, Skill]:

@@ -157,6 +157,28 @@ def _merge(given: P, parsed: P, given_fields: set[str], info: Inferred) -> P:
     return given
 
 
+def require_given(
+    talent_fields: set[str],
+    job_fields: set[str],
+    *,
+    resume_text: str | None,
+    job_text: str | None,
+) -> None:
+    """Without text a side must state what the matcher cannot default (the talent's years and
+    seniority, the job's seniority); the error names the first field that is missing. Needs
+    no model, so a pair without text is checked without a text worker."""
+    if resume_text is None:
+        for name in ("years_experience", "seniority"):
+            if name not in talent_fields:
+                raise FeatureExtractionError(
+                    f"talent.{name} is required unless resume_text is given", field=f"talent.{name}"
+                )
+    if job_text is None and "seniority" not in job_fields:
+        raise FeatureExtractionError(
+            "job.seniority is required unless job_text is given", field="job.seniority"
+        )
+
+
 def complete_pair(
     talent: TalentProfile,
     talent_fields: set[str],
@@ -169,20 +191,8 @@ def complete_pair(
     job_title: str | None = None,
     enricher: Enricher,
 ) -> tuple[TalentProfile, JobProfile, dict[str, Inferred]]:
-    """A zero-shot pair ready to score: each side's missing fields read from its text.
-
-    Without text a side must state what the matcher cannot default (the talent's years and
-    seniority, the job's seniority); the error names the first field that is missing."""
-    if resume_text is None:
-        for name in ("years_experience", "seniority"):
-            if name not in talent_fields:
-                raise FeatureExtractionError(
-                    f"talent.{name} is required unless resume_text is given", field=f"talent.{name}"
-                )
-    if job_text is None and "seniority" not in job_fields:
-        raise FeatureExtractionError(
-            "job.seniority is required unless job_text is given", field="job.seniority"
-        )
+    """A zero-shot pair ready to score: each side's missing fields read from its text."""
+    require_given(talent_fields, job_fields, resume_text=resume_text, job_text=job_text)
     inferred: dict[str, Inferred] = {}
     if resume_text is not None:
         talent, inferred["talent"] = fill_talent(

@@ -21,9 +21,9 @@ from app.auth.ownership import ensure_job_access, ensure_talent_access
 from app.core.errors import NotFoundError, responses
 from app.core.state import provider
 from app.directory.service import Label, Side, labels
-from app.enrichment.endpoints import EnricherDep
+from app.enrichment.endpoints import TextWorkersDep
 from app.enrichment.errors import ModelConfigError, OccupationModelError, SectionModelError
-from app.enrichment.zero_shot import complete_pair
+from app.enrichment.zero_shot import Inferred, complete_pair, require_given
 from app.matching.advice import advice_for
 from app.matching.schemas import (
     AdviceRequest,
@@ -152,7 +152,7 @@ def score(
     body: ScoreRequest,
     user: AnyRoleUser,
     matching: MatchingStateDep,
-    enricher: EnricherDep,
+    workers: TextWorkersDep,
     request: Request,
 ) -> MatchResponse:
     """Nothing is read from or written to the database; texts without an embedding are
@@ -160,17 +160,22 @@ def score(
     inferred from its text (skills, years, seniority, occupation...) and `inferred` says
     which, by which model version. The single match has `id: null`."""
     started = time.perf_counter()
-    talent, job, inferred = complete_pair(
-        body.talent.to_domain(),
-        body.talent_fields(),
-        body.job.to_domain(),
-        body.job_fields(),
-        resume_text=body.resume_text,
-        talent_headline=body.talent_headline,
-        job_text=body.job_text,
-        job_title=body.job_title,
-        enricher=enricher,
-    )
+    talent, job = body.talent.to_domain(), body.job.to_domain()
+    inferred: dict[str, Inferred] = {}
+    if body.resume_text is None and body.job_text is None:
+        require_given(body.talent_fields(), body.job_fields(), resume_text=None, job_text=None)
+    else:  # the text models run in a text worker, not in this process
+        talent, job, inferred = workers.run(
+            complete_pair,
+            talent,
+            body.talent_fields(),
+            job,
+            body.job_fields(),
+            resume_text=body.resume_text,
+            talent_headline=body.talent_headline,
+            job_text=body.job_text,
+            job_title=body.job_title,
+        )
     result = score_pair(talent, job, state=matching)
     elapsed = time.perf_counter() - started
     outcome = MatchOutcome(

@@ -35,6 +35,9 @@ def api_settings(database_url: str, **overrides: Any) -> Settings:
         "log_level": "WARNING",
         "warm_embeddings_on_start": False,
         "training_check_minutes": 0,
+        # The text models run in the test's process: a worker process per app would cost
+        # every text test seconds (tests/api/test_text_workers.py runs the real pool).
+        "text_workers": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

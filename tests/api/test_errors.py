@@ -18,6 +18,7 @@ from app.api.main import ROUTERS
 from app.core.state import provider
 from app.enrichment.config import load_model_registry
 from app.enrichment.service import Enricher, build_enricher
+from app.enrichment.workers import TextWorkers
 from tests.api.conftest import World, bearer
 
 T2J = "/api/v1/match/talent-to-jobs"
@@ -212,7 +213,10 @@ def test_a_model_outage_is_503_with_retry_after(client: TestClient, tmp_path: Pa
     def enricher_without_its_model_file() -> Enricher:
         return build_enricher(registry=load_model_registry(tmp_path / "missing.yaml"))
 
-    client.app.dependency_overrides[provider(Enricher)] = enricher_without_its_model_file  # type: ignore[attr-defined]
+    workers = TextWorkers(
+        processes=0, queue_size=0, nice=0, local_enricher=enricher_without_its_model_file
+    )
+    client.app.dependency_overrides[provider(TextWorkers)] = lambda: workers  # type: ignore[attr-defined]
     response = client.post(
         "/api/v1/enrich/talent", json={"text": "Python developer"}, headers=admin()
     )

@@ -36,7 +36,7 @@ def counted_statements(engine: Engine) -> Iterator[list[str]]:
 def test_a_probe_flood_costs_at_most_one_database_round_per_interval(
     make_client: Callable[..., TestClient], path: str
 ) -> None:
-    client = make_client(health_cache_seconds=60)
+    client = make_client(health_cache_seconds=60, probe_rate_limit="1000/second")
     engine = client.app.state.services.get(Engine)  # type: ignore[attr-defined]
     client.get(path)  # the first probe reads the database
     with counted_statements(engine) as statements, ThreadPoolExecutor(16) as pool:
