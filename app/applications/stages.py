@@ -6,7 +6,8 @@ rejected from any stage before hired. Nothing goes back (hired and rejected are 
 stage history never repeats a stage and its last row is the current stage. A company that
 decided through `/feedback` instead (the match list's Contact / Reject buttons) is not
 contradicted: a standing reject shows the application as rejected, and a standing contact on a
-new application shows it as contacted (`current_stage`).
+new application shows it as contacted (`current_stage`). An `undo` through `/feedback` takes
+back the decision only, never a stage recorded here.
 """
 
 from __future__ import annotations

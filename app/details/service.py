@@ -6,11 +6,13 @@ applied to, and a closed job it did not apply to answers exactly like an unknown
 closed postings cannot be probed.
 
 Candidate: a talent itself and an admin the whole profile; a company only a talent tied to one
-of its jobs, by an application or by the company's own match results or contact (403 for any
-other id, existing or not). What a match card already shows (name, headline, location, years)
-and what the model matched on (skills, seniority, preferences) is always shown to such a
-company; the free text where contact details live (bio, résumé) and the salary expectation
-only once the talent applied to one of its jobs or the company contacted it (`disclosed`).
+of its jobs, by an application, a contact, or the company's own match results while the match
+log keeps that showing (403 for any other id, existing or not; a talent's own match list
+showing it the job does not count). What a match card already shows (name, headline,
+location, years) and what the model matched on (skills, seniority, preferences) is always
+shown to such a company; the free text where contact details live (bio, résumé) and the
+salary expectation only once the talent applied to one of its jobs or the company contacted
+it (`disclosed`).
 """
 
 from __future__ import annotations
