@@ -3,13 +3,14 @@ decisions, idempotency, refused moves that write nothing, withdrawal, the talent
 
 from __future__ import annotations
 
+import threading
 import uuid
 from dataclasses import dataclass
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from app.applications.errors import ApplicationNotFoundError, StageNotAllowedError
@@ -24,6 +25,7 @@ from app.auth.errors import PermissionDeniedError
 from app.auth.principal import Principal
 from app.core.enums import ApplicationStage, Decision, FeedbackSide, FeedbackType, Role
 from app.db.models import ApplicationStageChange, Company, Job, MatchFeedback, Talent
+from app.db.session import session_scope
 from app.decisions.service import decision_of_pair
 from app.feedback.errors import JobClosedError
 from app.feedback.service import record_feedback
@@ -295,3 +297,35 @@ def test_only_the_jobs_company_or_an_admin_sees_and_moves(
     assert move_stage(session, admin, pair.job.id, pair.talent.id, S.CONTACTED).created
     with pytest.raises(PermissionDeniedError):
         applications_of_talent(session, stranger, pair.talent.id, limit=20, offset=0)
+
+
+def test_concurrent_identical_moves_on_postgres_record_one(pg_engine: Engine) -> None:
+    """Eight companies' tabs press "contacted" at once: one move, one decision, seven no-ops."""
+    with Session(pg_engine) as setup:
+        company = make_company(setup)
+        job, talent = make_job(setup, company=company), make_talent(setup)
+        setup.commit()
+        record_feedback(setup, as_talent(talent), talent.id, job.id, FeedbackType.APPLY)
+        setup.commit()
+        owner, talent_id, job_id = as_company(company), talent.id, job.id
+    results: list[bool] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def press() -> None:
+        try:
+            with session_scope(pg_engine) as s:  # like a request: the caller commits
+                barrier.wait()
+                results.append(move_stage(s, owner, job_id, talent_id, S.CONTACTED).created)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=press) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sorted(results) == [False] * 7 + [True]
+    with Session(pg_engine) as check:
+        assert rows(check) == (1, 2)  # one stage row; the apply and one contact
