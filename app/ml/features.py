@@ -103,6 +103,7 @@ FEATURES: tuple[FeatureSpec, ...] = (
         "years_ratio",
         FactorCategory.EXPERIENCE,
         "Talent years / job minimum years (minimum taken as at least 1), capped at 5",
+        1,
     ),
     FeatureSpec(
         "seniority_alignment",
@@ -113,6 +114,7 @@ FEATURES: tuple[FeatureSpec, ...] = (
         "underqualified_years",
         FactorCategory.EXPERIENCE,
         "Years short of the job minimum (0 if none)",
+        -1,
     ),
     FeatureSpec(
         "overqualified_years",

@@ -39,6 +39,23 @@ def test_more_required_coverage_never_lowers_the_score(tiny_model, world):
         previous = scores
 
 
+@pytest.mark.parametrize(
+    ("feature", "direction"), [("years_ratio", 1), ("underqualified_years", -1)]
+)
+def test_experience_is_monotone(tiny_model, world, feature, direction):
+    """More years against the job's minimum never lower the score, a larger shortfall never
+    raises it, whatever the other features say (LightGBM's monotone constraints)."""
+    x = world.features[:200].copy()
+    col = FEATURE_INDEX[feature]
+    previous = None
+    for value in np.linspace(0, 5, 11):
+        x[:, col] = value
+        scores = tiny_model.predict(x) * direction
+        if previous is not None:
+            assert (scores >= previous - 1e-9).all()
+        previous = scores
+
+
 def test_save_load_round_trip_gives_identical_predictions(tiny_model, world, tmp_path):
     tiny_model.save(tmp_path / "v0.1-test")
     loaded = MatchingModel.load(tmp_path / "v0.1-test")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.seeding.preference import (
@@ -70,12 +70,31 @@ def test_full_coverage_and_none() -> None:
 
 
 def test_seniority_under_qualification_costs_more_than_over() -> None:
-    years = np.array([5.0, 5.0, 5.0])
-    fit = seniority_fit(np.array([2, 1, 3]), np.array([2, 2, 2]), years, np.zeros(3))
-    assert fit[0] == 1.0
-    assert fit[1] < fit[2] < 1.0
-    short = seniority_fit(np.array([2]), np.array([2]), np.array([1.0]), np.array([5.0]))
-    assert short[0] < 1.0
+    years = np.array([5.0, 5.0, 5.0, 5.0])
+    fit = seniority_fit(np.array([2, 1, 3, 4]), np.array([2, 2, 2, 2]), years, np.zeros(4))
+    assert fit[1] < fit[3] < fit[2] == fit[0] < 1.0
+    short = seniority_fit(np.array([2, 2]), np.array([2, 2]), np.array([1.0, 5.0]), np.full(2, 5.0))
+    assert short[0] < 0.5 * short[1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    talent_level=st.integers(0, 5),
+    job_level=st.integers(0, 5),
+    years=st.floats(0, 40),
+    more=st.floats(0, 20),
+    min_years=st.floats(0, 15),
+)
+def test_more_years_never_lower_the_seniority_fit(
+    talent_level: int, job_level: int, years: float, more: float, min_years: float
+) -> None:
+    levels, jobs, minimum = (
+        np.array([talent_level] * 2),
+        np.array([job_level] * 2),
+        np.full(2, min_years),
+    )
+    fit = seniority_fit(levels, jobs, np.array([years, years + more]), minimum)
+    assert 0.0 <= fit[0] <= fit[1] <= 1.0
 
 
 def test_location_rewards_nearby_onsite_and_compatible_remote() -> None:
