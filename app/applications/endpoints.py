@@ -32,6 +32,7 @@ from app.applications.service import (
 )
 from app.auth.deps import CompanyOrAdmin, SessionDep, TalentOrAdmin
 from app.auth.errors import AUTH_ERRORS
+from app.core.enums import ApplicationStage
 from app.core.errors import NotFoundError, responses
 from app.core.state import provider
 from app.feedback.errors import JobClosedError
@@ -58,15 +59,21 @@ def list_job_applications(
     session: SessionDep,
     matching: MatchingStateDep,
     request: Request,
+    stage: Annotated[
+        ApplicationStage | None, Query(description="Only the applications at this stage.")
+    ] = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> ApplicantsResponse:
     """Talents whose standing decision on the job is `apply`, newest application first, each
     scored and explained for the job now by the serving model (also applicants the job's
-    ranking never showed). Withdrawn applications are absent. Nothing is recorded."""
-    page = list_applicants(session, user, job_id, limit=limit, offset=offset, state=matching)
-    request.state.result_count = len(page.items)
-    return ApplicantsResponse.of(job_id, page)
+    ranking never showed), and how many applications are at each stage. Withdrawn
+    applications are absent. Nothing is recorded."""
+    inbox = list_applicants(
+        session, user, job_id, stage=stage, limit=limit, offset=offset, state=matching
+    )
+    request.state.result_count = len(inbox.page.items)
+    return ApplicantsResponse.of(job_id, stage, inbox)
 
 
 @router.get(

@@ -35,19 +35,16 @@ def _applies(
 
 
 def job_applications(
-    session: Session, job_id: uuid.UUID, *, limit: int, offset: int
-) -> tuple[int, Sequence[Row[uuid.UUID, uuid.UUID, datetime]]]:
-    """(total, page of (application_id, talent_id, applied_at)) of a job, newest first."""
+    session: Session, job_id: uuid.UUID
+) -> Sequence[Row[uuid.UUID, uuid.UUID, datetime]]:
+    """(application_id, talent_id, applied_at) of every standing application to the job,
+    newest first."""
     standing, is_apply = _applies(job_ids=[job_id])
-    total = session.execute(select(func.count()).select_from(standing).where(is_apply)).scalar()
-    page = session.execute(
+    return session.execute(
         select(standing.c.id, standing.c.talent_id, standing.c.created_at)
         .where(is_apply)
         .order_by(standing.c.created_at.desc(), standing.c.id.desc())
-        .limit(limit)
-        .offset(offset)
     ).all()
-    return int(total or 0), page
 
 
 def talent_applications(
@@ -101,6 +98,19 @@ def stage_changes(
         session.execute(
             select(ApplicationStageChange)
             .where(ApplicationStageChange.application_id.in_(list(application_ids)))
+            .order_by(ApplicationStageChange.created_at, ApplicationStageChange.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def job_stage_changes(session: Session, job_id: uuid.UUID) -> Sequence[ApplicationStageChange]:
+    """Every stage change on the job's pairs (also of ended applications), oldest first."""
+    return (
+        session.execute(
+            select(ApplicationStageChange)
+            .where(ApplicationStageChange.job_id == job_id)
             .order_by(ApplicationStageChange.created_at, ApplicationStageChange.id)
         )
         .scalars()

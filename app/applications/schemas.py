@@ -12,6 +12,7 @@ from pydantic.config import JsonDict
 from app.applications.service import (
     Applicant,
     Application,
+    Inbox,
     Page,
     StageChange,
     StageMove,
@@ -136,9 +137,13 @@ _EXAMPLE_APPLICANT: JsonDict = {
 
 class ApplicantsResponse(BaseModel):
     job_id: uuid.UUID
-    total: int = Field(ge=0, description="Standing applications to the job.")
+    stage: ApplicationStage | None = Field(description="The stage asked for; null: all.")
+    total: int = Field(ge=0, description="Standing applications to the job at that stage.")
     limit: int
     offset: int
+    stage_counts: dict[ApplicationStage, int] = Field(
+        description="The job's standing applications per stage, whatever `stage` asks for."
+    )
     applications: list[ApplicantOut] = Field(description="Newest application first.")
 
     model_config = ConfigDict(
@@ -146,9 +151,17 @@ class ApplicantsResponse(BaseModel):
             "examples": [
                 {
                     "job_id": _JOB,
+                    "stage": None,
                     "total": 1,
                     "limit": 20,
                     "offset": 0,
+                    "stage_counts": {
+                        "new": 0,
+                        "contacted": 1,
+                        "interviewing": 0,
+                        "hired": 0,
+                        "rejected": 0,
+                    },
                     "applications": [_EXAMPLE_APPLICANT],
                 }
             ]
@@ -156,12 +169,17 @@ class ApplicantsResponse(BaseModel):
     )
 
     @classmethod
-    def of(cls, job_id: uuid.UUID, page: Page[Applicant]) -> ApplicantsResponse:
+    def of(
+        cls, job_id: uuid.UUID, stage: ApplicationStage | None, inbox: Inbox
+    ) -> ApplicantsResponse:
+        page = inbox.page
         return cls(
             job_id=job_id,
+            stage=stage,
             total=page.total,
             limit=page.limit,
             offset=page.offset,
+            stage_counts=inbox.stage_counts,
             applications=[ApplicantOut.of(a) for a in page.items],
         )
 

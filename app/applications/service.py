@@ -16,7 +16,7 @@ an applicant the job's ranking never showed has one too, and it is as current as
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +30,7 @@ from app.applications.repository import (
     application_of_pair,
     job_applications,
     job_is_closed,
+    job_stage_changes,
     lock_talent,
     stage_changes,
     talent_applications,
@@ -86,6 +87,13 @@ class Page(Generic[T]):
 
 
 @dataclass(frozen=True, slots=True)
+class Inbox:
+    page: Page[Applicant]
+    stage_counts: dict[ApplicationStage, int]
+    """All of the job's applications by stage, whatever the filter."""
+
+
+@dataclass(frozen=True, slots=True)
 class TalentApplication:
     application: Application
     job_title: str
@@ -127,35 +135,42 @@ def _application(
 
 
 def _applications(
-    session: Session, rows: Sequence[tuple[uuid.UUID, uuid.UUID, uuid.UUID, datetime]]
+    rows: Sequence[tuple[uuid.UUID, uuid.UUID, uuid.UUID, datetime]],
+    changes: Sequence[ApplicationStageChange],
+    decisions: Sequence[CurrentDecision],
 ) -> list[Application]:
-    """Applications of (application_id, talent_id, job_id, applied_at) rows, with their
-    histories and their companies' standing decisions (two statements for the page)."""
-    if not rows:
-        return []
-    changes: dict[uuid.UUID, list[ApplicationStageChange]] = defaultdict(list)
-    for change in stage_changes(session, [r[0] for r in rows]):
-        changes[change.application_id].append(change)
-    decisions = {
-        (d.talent_id, d.job_id): d
-        for d in current_decisions(
-            session,
-            FeedbackSide.COMPANY,
-            talent_ids={r[1] for r in rows},
-            job_ids={r[2] for r in rows},
-        )
-    }
+    """Applications of (application_id, talent_id, job_id, applied_at) rows, from (at least)
+    their stage changes and their companies' standing decisions."""
+    by_application: dict[uuid.UUID, list[ApplicationStageChange]] = defaultdict(list)
+    for change in changes:
+        by_application[change.application_id].append(change)
+    by_pair = {(d.talent_id, d.job_id): d for d in decisions}
     return [
         _application(
             app_id,
             talent_id,
             job_id,
             applied_at,
-            changes[app_id],
-            decisions.get((talent_id, job_id)),
+            by_application[app_id],
+            by_pair.get((talent_id, job_id)),
         )
         for app_id, talent_id, job_id, applied_at in rows
     ]
+
+
+def _listed(
+    session: Session, rows: Sequence[tuple[uuid.UUID, uuid.UUID, uuid.UUID, datetime]]
+) -> list[Application]:
+    """Applications of a few rows (a page, one pair): their histories and decisions by id."""
+    if not rows:
+        return []
+    decisions = current_decisions(
+        session,
+        FeedbackSide.COMPANY,
+        talent_ids={r[1] for r in rows},
+        job_ids={r[2] for r in rows},
+    )
+    return _applications(rows, stage_changes(session, [r[0] for r in rows]), decisions)
 
 
 def list_applicants(
@@ -163,27 +178,42 @@ def list_applicants(
     principal: Principal,
     job_id: uuid.UUID,
     *,
+    stage: ApplicationStage | None = None,
     limit: int,
     offset: int,
     state: MatchingState,
-) -> Page[Applicant]:
-    """A job's applicants, newest application first, each with its stage and its score and
-    explanation for the job: for the job's company or an admin, open or closed jobs."""
+) -> Inbox:
+    """A job's applicants (those at `stage`, or all), newest application first, each with its
+    stage and its score and explanation for the job, and how many are at each stage: for the
+    job's company or an admin, open or closed jobs.
+
+    A stage follows from the history and the company's decision together, so the job's
+    applications are read whole (three statements scoped by the job, no id lists) and only
+    the page is scored."""
     ensure_job_access(session, principal, job_id)
-    total, rows = job_applications(session, job_id, limit=limit, offset=offset)
-    applications = _applications(session, [(r[0], r[1], job_id, r[2]) for r in rows])
-    talent_ids = [a.talent_id for a in applications]
+    applications = _applications(
+        [(r[0], r[1], job_id, r[2]) for r in job_applications(session, job_id)],
+        job_stage_changes(session, job_id),
+        current_decisions(session, FeedbackSide.COMPANY, job_ids=[job_id]),
+    )
+    counts = Counter(a.stage for a in applications)
+    chosen = [a for a in applications if stage is None or a.stage == stage]
+    page = chosen[offset : offset + limit]
+    talent_ids = [a.talent_id for a in page]
     scores = score_job_talents(session, job_id, talent_ids, state=state)
     names = labels(session, "talent", talent_ids)
-    items = [Applicant(a, names.get(a.talent_id), scores.get(a.talent_id)) for a in applications]
-    return Page(total, limit, offset, items)
+    items = [Applicant(a, names.get(a.talent_id), scores.get(a.talent_id)) for a in page]
+    return Inbox(
+        page=Page(len(chosen), limit, offset, items),
+        stage_counts={s: counts.get(s, 0) for s in ApplicationStage},
+    )
 
 
 def _one(session: Session, talent_id: uuid.UUID, job_id: uuid.UUID) -> Application:
     found = application_of_pair(session, talent_id, job_id)
     if found is None:
         raise ApplicationNotFoundError(f"talent {talent_id} has no application to job {job_id}")
-    return _applications(session, [(found[0], talent_id, job_id, found[1])])[0]
+    return _listed(session, [(found[0], talent_id, job_id, found[1])])[0]
 
 
 def get_applicant(
@@ -246,7 +276,7 @@ def applications_of_talent(
     status (closed jobs included, so the talent still sees how it ended)."""
     ensure_talent_access(session, principal, talent_id)
     total, rows = talent_applications(session, talent_id, limit=limit, offset=offset)
-    applications = _applications(session, [(r.id, talent_id, r.job_id, r.created_at) for r in rows])
+    applications = _listed(session, [(r.id, talent_id, r.job_id, r.created_at) for r in rows])
     items = [
         TalentApplication(
             application=a,

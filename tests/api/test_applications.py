@@ -251,6 +251,7 @@ def test_withdrawing_removes_the_application(client: TestClient, applied: World)
         ("/api/v1/jobs/{job}/applications?limit=101", None, "limit"),
         ("/api/v1/jobs/{job}/applications?offset=-1", None, "offset"),
         ("/api/v1/jobs/{job}/applications?page=2", None, "page"),
+        ("/api/v1/jobs/{job}/applications?stage=hiring", None, "stage"),
         ("/api/v1/jobs/{job}/applications/nope", None, "talent_id"),
         ("/api/v1/jobs/{job}/applications/{talent}/stage", {"stage": "promoted"}, "stage"),
         ("/api/v1/jobs/{job}/applications/{talent}/stage", {}, "stage"),
@@ -295,6 +296,25 @@ def test_pages_of_the_inbox(client: TestClient, world: World) -> None:
         world.id("talent_b"),
         world.id("talent_a"),
     ]
+
+
+def test_the_inbox_filters_by_stage(client: TestClient, world: World) -> None:
+    decide(client, world, "talent_a", "talent_a", "job_a", "apply")
+    decide(client, world, "talent_b", "talent_b", "job_a", "apply")
+    assert move(client, world, "company_a", "contacted").status_code == 200
+    headers = world.headers("company_a")
+    contacted = client.get(
+        inbox(world.id("job_a")), params={"stage": "contacted"}, headers=headers
+    ).json()
+    assert [a["talent_id"] for a in contacted["applications"]] == [world.id("talent_a")]
+    assert (contacted["stage"], contacted["total"]) == ("contacted", 1)
+    assert contacted["stage_counts"] == {
+        "new": 1,
+        "contacted": 1,
+        "interviewing": 0,
+        "hired": 0,
+        "rejected": 0,
+    }
 
 
 def test_unknown_application_id_is_not_probe_able_by_other_companies(

@@ -83,7 +83,7 @@ def test_an_applicant_the_ranking_never_showed_is_scored_like_a_match(
     session: Session, pair: Pair, state: MatchingState
 ) -> None:
     apply(session, pair)
-    page = list_applicants(session, pair.company, pair.job.id, limit=20, offset=0, state=state)
+    page = list_applicants(session, pair.company, pair.job.id, limit=20, offset=0, state=state).page
     assert page.total == 1
     (applicant,) = page.items
     assert applicant.application.stage == S.NEW
@@ -222,7 +222,9 @@ def test_withdrawing_ends_the_application_and_applying_again_starts_a_new_one(
     # The company undoes its contact too, so nothing but the new application speaks.
     record_feedback(session, pair.company, pair.talent.id, pair.job.id, FeedbackType.UNDO)
     record_feedback(session, pair.me, pair.talent.id, pair.job.id, FeedbackType.UNDO)
-    listed = list_applicants(session, pair.company, pair.job.id, limit=20, offset=0, state=state)
+    listed = list_applicants(
+        session, pair.company, pair.job.id, limit=20, offset=0, state=state
+    ).page
     assert (listed.total, listed.items) == (0, [])
     assert applications_of_talent(session, pair.me, pair.talent.id, limit=20, offset=0).total == 0
     with pytest.raises(ApplicationNotFoundError):
@@ -276,11 +278,48 @@ def test_pages_are_newest_first(session: Session, state: MatchingState) -> None:
     for talent in talents:
         record_feedback(session, as_talent(talent), talent.id, job.id, FeedbackType.APPLY)
     owner = as_company(company)
-    first = list_applicants(session, owner, job.id, limit=2, offset=0, state=state)
-    rest = list_applicants(session, owner, job.id, limit=2, offset=2, state=state)
+    first = list_applicants(session, owner, job.id, limit=2, offset=0, state=state).page
+    rest = list_applicants(session, owner, job.id, limit=2, offset=2, state=state).page
     assert (first.total, rest.total) == (3, 3)
     ids = [a.application.talent_id for a in first.items + rest.items]
     assert ids == [t.id for t in reversed(talents)]
+
+
+def test_the_inbox_filters_by_stage_and_counts_every_stage(
+    session: Session, state: MatchingState
+) -> None:
+    company = make_company(session)
+    job = make_job(session, company=company)
+    talents = [make_talent(session) for _ in range(4)]
+    session.commit()
+    for talent in talents:
+        record_feedback(session, as_talent(talent), talent.id, job.id, FeedbackType.APPLY)
+    owner = as_company(company)
+    move_stage(session, owner, job.id, talents[0].id, S.CONTACTED)
+    move_stage(session, owner, job.id, talents[0].id, S.INTERVIEWING)
+    move_stage(session, owner, job.id, talents[1].id, S.CONTACTED)
+    record_feedback(session, owner, talents[2].id, job.id, FeedbackType.REJECT)  # via the list
+    everyone = list_applicants(session, owner, job.id, limit=20, offset=0, state=state)
+    assert everyone.stage_counts == {
+        S.NEW: 1,
+        S.CONTACTED: 1,
+        S.INTERVIEWING: 1,
+        S.HIRED: 0,
+        S.REJECTED: 1,
+    }
+    assert everyone.page.total == 4
+    for stage, talent in [
+        (S.NEW, talents[3]),
+        (S.CONTACTED, talents[1]),
+        (S.INTERVIEWING, talents[0]),
+        (S.REJECTED, talents[2]),
+    ]:
+        only = list_applicants(session, owner, job.id, stage=stage, limit=20, offset=0, state=state)
+        assert [a.application.talent_id for a in only.page.items] == [talent.id]
+        assert only.page.total == 1
+        assert only.stage_counts == everyone.stage_counts
+    hired = list_applicants(session, owner, job.id, stage=S.HIRED, limit=20, offset=0, state=state)
+    assert (hired.page.total, hired.page.items) == (0, [])
 
 
 def test_only_the_jobs_company_or_an_admin_sees_and_moves(

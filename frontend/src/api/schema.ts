@@ -166,7 +166,8 @@ export interface paths {
          * A job's applicants with their stage, score and explanation
          * @description Talents whose standing decision on the job is `apply`, newest application first, each
          *     scored and explained for the job now by the serving model (also applicants the job's
-         *     ranking never showed). Withdrawn applications are absent. Nothing is recorded.
+         *     ranking never showed), and how many applications are at each stage. Withdrawn
+         *     applications are absent. Nothing is recorded.
          */
         get: operations["listJobApplications"];
         put?: never;
@@ -718,6 +719,13 @@ export interface components {
          *       "job_id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
          *       "limit": 20,
          *       "offset": 0,
+         *       "stage_counts": {
+         *         "contacted": 1,
+         *         "hired": 0,
+         *         "interviewing": 0,
+         *         "new": 0,
+         *         "rejected": 0
+         *       },
          *       "total": 1
          *     }
          */
@@ -736,9 +744,18 @@ export interface components {
             limit: number;
             /** Offset */
             offset: number;
+            /** @description The stage asked for; null: all. */
+            stage: components["schemas"]["ApplicationStage"] | null;
+            /**
+             * Stage Counts
+             * @description The job's standing applications per stage, whatever `stage` asks for.
+             */
+            stage_counts: {
+                [key: string]: number;
+            };
             /**
              * Total
-             * @description Standing applications to the job.
+             * @description Standing applications to the job at that stage.
              */
             total: number;
         };
@@ -2959,6 +2976,8 @@ export interface operations {
     listJobApplications: {
         parameters: {
             query?: {
+                /** @description Only the applications at this stage. */
+                stage?: components["schemas"]["ApplicationStage"] | null;
                 /** @description Applications per page. */
                 limit?: number;
                 /** @description Applications to skip. */
