@@ -31,6 +31,7 @@ import asyncio
 import ipaddress
 import json
 import math
+import random
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -225,7 +226,9 @@ class ProbeLimiter:
     turn the server's speed at refusing into its own request rate, keeping the event loop
     busy with refusals instead of probes. Holding each refusal for `refusal_delay` seconds
     caps such a client at one request per connection per delay, at the cost of a sleeping
-    coroutine, and an orchestrator that keeps to its limit never meets the delay.
+    coroutine, and an orchestrator that keeps to its limit never meets the delay. The delay is
+    jittered (0.5-1.5x): connections refused together would otherwise all come back in the
+    same millisecond, every second, and whatever honest request met that burst waited for it.
     """
 
     def __init__(
@@ -245,7 +248,8 @@ class ProbeLimiter:
             return
         self._delayed += 1
         try:
-            await asyncio.sleep(self.refusal_delay)
+            jitter = random.uniform(0.5, 1.5)  # noqa: S311 - spreading load, not a secret
+            await asyncio.sleep(self.refusal_delay * jitter)
         finally:
             self._delayed -= 1
 
