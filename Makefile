@@ -12,7 +12,7 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 # libraries), use `make install PIP_TORCH_INDEX=https://download.pytorch.org/whl/cpu`.
 PIP_TORCH_INDEX ?=
 
-.PHONY: demo test lint typecheck pytest frontend-test gateway-test dashboard services bench clean install
+.PHONY: demo test lint typecheck pytest frontend-test frontend-build gateway-test dashboard services chromium bench clean install
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -31,6 +31,10 @@ demo: $(STAMP) dashboard
 services:
 	bash scripts/ensure_services.sh
 
+# Debian's Chromium for the dashboard's browser tests (tests/e2e); installs it when missing.
+chromium:
+	bash scripts/ensure_chromium.sh
+
 # The React dashboard (frontend/), served by the API at /dashboard/ once built. The demo builds
 # it when Node.js is on the machine and serves the API alone otherwise.
 frontend/node_modules/.package-lock.json: frontend/package.json frontend/package-lock.json
@@ -44,8 +48,12 @@ dashboard:
 
 # The generated API types must match the committed docs/openapi.json (pytest checks that file
 # against the app): regenerate both with `.venv/bin/python scripts/export_openapi.py`.
-frontend-test: frontend/node_modules/.package-lock.json
-	cd frontend && npm run --silent api:check && npm test && npm run build
+frontend-test: frontend-build
+	cd frontend && npm run --silent api:check && npm test
+
+# frontend/dist: what the browser tests (tests/e2e, part of pytest) drive through the API.
+frontend-build: frontend/node_modules/.package-lock.json
+	cd frontend && npm run build
 
 # The Supabase edge function (Deno from the npm registry): check, lint, fmt and its tests.
 gateway-test: services
@@ -59,7 +67,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy app scripts
 
-pytest: $(STAMP) services
+pytest: $(STAMP) services chromium frontend-build
 	TEST_POSTGRES_URL=$(PG_TEST_URL) TEST_REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest
 
 test: lint typecheck frontend-test gateway-test pytest

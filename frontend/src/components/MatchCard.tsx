@@ -153,6 +153,7 @@ export function MatchCard({ match, rank, fallbackTitle, actions, headingLevel = 
       className={`card match${decision ? ` match--decided match--${decision}` : ""}`}
       aria-labelledby={headingId}
       data-testid="match-card"
+      data-id={match.id ?? undefined}
       data-decision={decision ?? undefined}
     >
       <header className="match__header">
