@@ -2809,6 +2809,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description - `rate_limited`: rate limit exceeded; `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description - `internal_error`: unexpected failure; details are in the server log under `request_id` */
             500: {
                 headers: {
@@ -2840,6 +2849,15 @@ export interface operations {
             };
             /** @description - `validation_error`: a parameter or body field is invalid; `field` names it */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `rate_limited`: rate limit exceeded; `Retry-After` says when to retry */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
