@@ -253,6 +253,73 @@ class Settings(BaseSettings):
         default=150, ge=10, description="rjdb triples in the gate's pairwise set."
     )
 
+    inference_log_sample_rate: float = Field(
+        default=0.1,
+        ge=0.0,
+        le=1.0,
+        description="Share of scored match requests whose short list gives rows to the "
+        "inference log (the current window of drift runs); 0 switches the log off.",
+    )
+    inference_log_rows_per_request: int = Field(
+        default=5, ge=1, le=100, description="Rows drawn at random from a sampled short list."
+    )
+    inference_log_retention_days: int = Field(
+        default=35, ge=1, description="Inference-log rows older than this are pruned."
+    )
+    inference_log_max_rows: int = Field(
+        default=500_000, ge=1000, description="The inference log keeps at most this many rows."
+    )
+    drift_reference_rows: int = Field(
+        default=5000,
+        ge=100,
+        description="Training rows (features and scores) kept next to each model artifact as "
+        "its drift reference (reference.npz).",
+    )
+    drift_threshold: float = Field(
+        default=0.15,
+        gt=0.0,
+        le=1.0,
+        description="A drift run alerts when its overall score (0-1) exceeds this.",
+    )
+    drift_min_samples: int = Field(
+        default=300,
+        ge=50,
+        description="Fewer current rows than this: a feature is 'not enough data', not drift.",
+    )
+    drift_bins: int = Field(default=10, ge=2, le=50, description="Reference-quantile PSI bins.")
+    drift_report_dir: Path = Field(
+        default=PROJECT_ROOT / "reports" / "drift",
+        description="Where drift runs write their HTML reports.",
+    )
+    drift_webhook_url: SecretStr | None = Field(
+        default=None,
+        description="Slack-compatible incoming webhook for drift alerts; unset: logs and the "
+        "Prometheus gauge only.",
+    )
+    drift_webhook_retries: int = Field(default=3, ge=0, le=10)
+    drift_webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
+    llm_provider: Literal["none", "ollama", "openai_compatible"] = Field(
+        default="none",
+        description="none: the deterministic extractors only; ollama: a local Ollama server; "
+        "openai_compatible: DeepSeek or any OpenAI-compatible chat API.",
+    )
+    llm_base_url: str = Field(
+        default="http://localhost:11434", description="Ollama's or the provider's base URL."
+    )
+    llm_model: str = Field(
+        default="", description="Model id, e.g. a DeepSeek id from its current model list."
+    )
+    llm_api_key: SecretStr | None = None
+    llm_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    llm_max_retries: int = Field(default=2, ge=0, le=5)
+    llm_input_cost_per_million: float = Field(
+        default=0.0, ge=0, description="USD per million prompt tokens (cost estimate)."
+    )
+    llm_output_cost_per_million: float = Field(
+        default=0.0, ge=0, description="USD per million completion tokens (cost estimate)."
+    )
+
     enrichment_config_path: Path | None = Field(
         default=None, description="model_versions.yaml override; the packaged file otherwise."
     )

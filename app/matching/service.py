@@ -63,6 +63,7 @@ from app.ml.types import (
     MatchResult,
     TalentProfile,
 )
+from app.monitoring import inference_log
 from app.monitoring.metrics import observe_served_model
 from app.settings import Settings, get_settings
 
@@ -294,6 +295,7 @@ def _rank(
         features = stage.stage_two(picked, subject, index)
     with timer.stage("prediction"):
         scores, source, used = _scored(model, features)
+        inference_log.sampler().offer(features, scores, source, used.version if used else None)
         eligible = scores >= min_score
         if hidden_rows is not None and len(hidden_rows):
             eligible &= ~np.isin(rows, hidden_rows)
@@ -438,6 +440,7 @@ def _match(
     results = _results(ids, scores, features, source, used, pairs, timer, decisions)
     if persist:
         with timer.stage("persist"):
+            inference_log.sampler().flush(session)  # drift monitoring's sampled rows
             matched = [r.id for r in results]
             persist_matches(
                 session,

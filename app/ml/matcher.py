@@ -33,6 +33,7 @@ import numpy.typing as npt
 
 from app.ml.errors import ModelLoadError
 from app.ml.features import FEATURE_NAMES, FEATURES
+from app.ml.reference import ReferenceSample
 
 MODEL_FILE = "model.txt"
 METADATA_FILE = "metadata.json"
@@ -89,6 +90,8 @@ class ModelMetadata:
     """Linear proxy of the model on cheap features, used to build the stage-1 short list."""
     train_rows: int = 0
     valid_rows: int = 0
+    reference_sha256: str | None = None
+    """sha256 of reference.npz, the drift reference (app/ml/reference.py); None before it."""
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     lightgbm_version: str = lgb.__version__
 
@@ -99,6 +102,8 @@ class MatchingModel:
     def __init__(self, booster: lgb.Booster, metadata: ModelMetadata) -> None:
         self.booster_ = booster
         self.metadata = metadata
+        self.reference_: ReferenceSample | None = None
+        """Set at fit time; `save` writes it next to the model for drift runs."""
 
     @property
     def version(self) -> str:
@@ -127,11 +132,14 @@ class MatchingModel:
         }
 
     def save(self, directory: Path) -> Path:
-        """Write model.txt and metadata.json (with the model file's sha256) into `directory`."""
+        """Write model.txt, reference.npz (when drawn) and metadata.json (with both files'
+        sha256) into `directory`."""
         directory.mkdir(parents=True, exist_ok=True)
         model_path = directory / MODEL_FILE
         self.booster_.save_model(str(model_path))
         self.metadata.sha256 = sha256_file(model_path)
+        if self.reference_ is not None:
+            self.metadata.reference_sha256 = sha256_file(self.reference_.save(directory))
         self.metadata.num_trees = self.booster_.num_trees()
         (directory / METADATA_FILE).write_text(json.dumps(asdict(self.metadata), indent=2))
         return model_path

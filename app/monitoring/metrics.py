@@ -103,6 +103,16 @@ MODELS_PROMOTED = Counter(
 MODELS_REJECTED = Counter(
     "tm_training_models_rejected_total", "Trained candidates the promotion gate refused."
 )
+DRIFT_SCORE = Gauge(
+    "tm_drift_score",
+    "Overall drift score (0-1) of the newest drift run in a process of this deployment.",
+    multiprocess_mode="mostrecent",
+)
+DRIFT_ALERT = Gauge(
+    "tm_drift_alert",
+    "1 when the newest drift run's score exceeded DRIFT_THRESHOLD, else 0.",
+    multiprocess_mode="mostrecent",
+)
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 _active_version: list[str] = []

@@ -47,6 +47,7 @@ from app.ml.matcher import (
     fit_booster,
 )
 from app.ml.profiles import JobTable, SkillVocab, TalentTable
+from app.ml.reference import ReferenceSample
 from app.ml.repository import load_job_table, load_talent_table
 from app.ml.sub_scores import category_scale
 from app.settings import Settings, get_settings
@@ -213,10 +214,13 @@ def fit_proxy_weights(features: FloatArray, scores: FloatArray) -> dict[str, flo
 
 
 def finish_metadata(model: MatchingModel, train_features: FloatArray) -> None:
-    """Fill what serving reads from metadata: sub-score scale and the stage-1 proxy."""
+    """Fill what serving reads from metadata (sub-score scale, the stage-1 proxy) and draw
+    the drift reference, which `save` writes next to the model (app/ml/reference.py)."""
+    scores = model.predict(train_features)
     model.metadata.category_scale = category_scale(model.contributions(train_features))
-    model.metadata.retrieval_weights = fit_proxy_weights(
-        train_features, model.predict(train_features)
+    model.metadata.retrieval_weights = fit_proxy_weights(train_features, scores)
+    model.reference_ = ReferenceSample.draw(
+        train_features, scores, get_settings().drift_reference_rows
     )
 
 

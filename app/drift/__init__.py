@@ -1,0 +1,1 @@
+"""Drift monitoring: the live model's inputs and scores against its training data, weekly."""
