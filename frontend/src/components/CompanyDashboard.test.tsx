@@ -70,7 +70,7 @@ describe("CompanyDashboard", () => {
     await user.selectOptions(screen.getByLabelText("Sort by"), "name");
     expect(names()).toEqual(["Alice Adams", "bob Brown", "Carol Chen"]);
     // the rank stays the score rank
-    expect(screen.getAllByRole("heading", { level: 3 })[0]).toHaveTextContent("3. Alice Adams");
+    expect(within(screen.getByRole("list", { name: "Ranked talent" })).getAllByRole("heading", { level: 3 })[0]).toHaveTextContent("3. Alice Adams");
 
     await user.selectOptions(screen.getByLabelText("Sort by"), "score");
     expect(names()).toEqual(["bob Brown", "Carol Chen", "Alice Adams"]);
@@ -159,6 +159,24 @@ describe("CompanyDashboard", () => {
     // a rejected talent stays in the list, marked
     expect(screen.getAllByTestId("match-card")).toHaveLength(3);
     expect(screen.getByTestId("decision-badge")).toHaveTextContent("Rejected");
+  });
+
+  it("shows the applicant inbox of the picked job above the ranked talent, refreshed after a decision", async () => {
+    const user = userEvent.setup();
+    const service = fakeService({
+      getJobMatches: () => Promise.resolve(talents()),
+      sendFeedback: (body) => Promise.resolve(feedbackResponse(body)),
+    });
+    render(<CompanyDashboard service={service} me={companyMe} />);
+    await waitFor(() => expect(screen.getAllByTestId("match-card")).toHaveLength(3));
+    expect(screen.getByRole("heading", { name: /Applicants/ })).toBeInTheDocument();
+    expect(service.listJobApplications).toHaveBeenCalledWith(JOB_A, { stage: null, limit: 20, offset: 0 });
+
+    await user.click(screen.getByRole("button", { name: "Contact: bob Brown" }));
+    await waitFor(() => expect(service.listJobApplications).toHaveBeenCalledTimes(2));
+
+    await user.selectOptions(screen.getByLabelText("Job"), JOB_B);
+    await waitFor(() => expect(service.listJobApplications).toHaveBeenLastCalledWith(JOB_B, expect.anything()));
   });
 
   it("explains when the company has no jobs", () => {

@@ -3,6 +3,8 @@ import type { MlMatchingService } from "../services/mlMatchingService";
 import type { MatchResponse, MatchResultOut, MeResponse } from "../services/types";
 import { withDecision } from "./TalentDashboard";
 import { useLatestRequest } from "../useLatestRequest";
+import { ApplicantInbox } from "./ApplicantInbox";
+import { CandidateDetailView, DetailToggle } from "./DetailPanel";
 import { FeedbackButtons, type FeedbackOption } from "./FeedbackButtons";
 import { MatchCard } from "./MatchCard";
 import { ErrorNotice, LiveStatus } from "./Notice";
@@ -47,6 +49,8 @@ export function CompanyDashboard({ service, me }: CompanyDashboardProps) {
   const [result, setResult] = useState<MatchResponse | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  /** Bumped by every decision on a card, so the inbox shows the stage it implies. */
+  const [decisions, setDecisions] = useState(0);
   const { begin, isCurrent } = useLatestRequest();
 
   const load = useCallback(
@@ -149,6 +153,8 @@ export function CompanyDashboard({ service, me }: CompanyDashboardProps) {
         </button>
       </div>
 
+      <ApplicantInbox key={jobId} service={service} jobId={jobId} refreshKey={decisions} />
+
       <LiveStatus>
         {loading
           ? "Loading talent…"
@@ -176,22 +182,33 @@ export function CompanyDashboard({ service, me }: CompanyDashboardProps) {
                 rank={scoreRank.get(match) ?? index + 1}
                 fallbackTitle={name}
                 actions={
-                  <FeedbackButtons
-                    subject={name}
-                    options={COMPANY_FEEDBACK}
-                    decision={match.decision ?? null}
-                    onSend={
-                      talentId
-                        ? (type) => service.sendFeedback({ talent_id: talentId, job_id: jobId, type })
-                        : null
-                    }
-                    onDecided={
-                      talentId
-                        ? (decision) =>
-                            setResult((current) => (current ? withDecision(current, talentId, decision) : current))
-                        : undefined
-                    }
-                  />
+                  <>
+                    <FeedbackButtons
+                      subject={name}
+                      options={COMPANY_FEEDBACK}
+                      decision={match.decision ?? null}
+                      onSend={
+                        talentId
+                          ? (type) => service.sendFeedback({ talent_id: talentId, job_id: jobId, type })
+                          : null
+                      }
+                      onDecided={
+                        talentId
+                          ? (decision) => {
+                              setDecisions((n) => n + 1);
+                              setResult((current) => (current ? withDecision(current, talentId, decision) : current));
+                            }
+                          : undefined
+                      }
+                    />
+                    {talentId ? (
+                      <DetailToggle
+                        subject={name}
+                        load={() => service.getCandidateDetail(talentId)}
+                        render={(candidate) => <CandidateDetailView candidate={candidate} />}
+                      />
+                    ) : null}
+                  </>
                 }
               />
             </li>

@@ -304,6 +304,43 @@ describe("TalentDashboard", () => {
     await waitFor(() => expect(within(card).getByText("Application sent (already recorded)")).toBeInTheDocument());
   });
 
+  it("opens a job's details from its card and refreshes the applications after applying", async () => {
+    const user = userEvent.setup();
+    const service = fakeService({
+      getTalentMatches: () => Promise.resolve(response()),
+      sendFeedback: (body) => Promise.resolve(feedbackResponse(body)),
+      getJobDetail: (jobId) =>
+        Promise.resolve({
+          id: jobId,
+          title: "Senior Data Engineer",
+          description: "Pipelines all day.",
+          status: "open",
+          seniority: "senior",
+          min_years: 4,
+          max_years: 8,
+          location_name: "Berlin",
+          timezone: null,
+          remote_policy: "hybrid",
+          salary_min: null,
+          salary_max: null,
+          currency: "EUR",
+          skills: [],
+          company: { id: "c", name: "Acme", industry: "Software", size: "small", work_style: "async" },
+          created_at: "2026-01-01T00:00:00Z",
+        }),
+    });
+    render(<TalentDashboard service={service} me={talentMe} />);
+    const card = await waitFor(() => cardFor("Senior Data Engineer"));
+    expect(await screen.findByText("You have not applied to any job yet.")).toBeInTheDocument();
+
+    await user.click(within(card).getByRole("button", { name: "Details: Senior Data Engineer" }));
+    expect(await within(card).findByTestId("job-detail")).toHaveTextContent("Pipelines all day.");
+    expect(service.getJobDetail).toHaveBeenCalledWith(JOB_TOP);
+
+    await user.click(within(card).getByRole("button", { name: "Apply: Senior Data Engineer" }));
+    await waitFor(() => expect(service.listTalentApplications).toHaveBeenCalledTimes(2));
+  });
+
   it("shows a feedback failure and lets the user try again", async () => {
     const user = userEvent.setup();
     const service = fakeService({

@@ -2,7 +2,9 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { errorMessage, type MlMatchingService } from "../services/mlMatchingService";
 import type { Decision, MatchResponse, MeResponse } from "../services/types";
 import { useLatestRequest } from "../useLatestRequest";
+import { DetailToggle, JobDetailView } from "./DetailPanel";
 import { FeedbackButtons, type FeedbackOption } from "./FeedbackButtons";
+import { MyApplications } from "./MyApplications";
 import { MatchCard } from "./MatchCard";
 import { ErrorNotice, LiveStatus } from "./Notice";
 import { MinScoreField } from "./MinScoreField";
@@ -90,6 +92,8 @@ export function TalentDashboard({ service, me }: TalentDashboardProps) {
   const [result, setResult] = useState<MatchResponse | null>(null);
   /** Jobs dismissed in this visit, newest first, each with an Undo. */
   const [dismissed, setDismissed] = useState<Dismissed[]>([]);
+  /** Bumped by every decision, so "Your applications" is fetched again. */
+  const [decisions, setDecisions] = useState(0);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const { begin, isCurrent } = useLatestRequest();
@@ -119,6 +123,7 @@ export function TalentDashboard({ service, me }: TalentDashboardProps) {
   }, [load]);
 
   const decide = useCallback((id: string, title: string, decision: Decision | null) => {
+    setDecisions((n) => n + 1);
     setResult((current) => (current ? withDecision(current, id, decision) : current));
     setDismissed((list) => {
       const rest = list.filter((d) => d.id !== id);
@@ -234,24 +239,35 @@ export function TalentDashboard({ service, me }: TalentDashboardProps) {
                 rank={index + 1}
                 fallbackTitle={title}
                 actions={
-                  <FeedbackButtons
-                    key={`${jobId}`}
-                    subject={title}
-                    options={TALENT_FEEDBACK}
-                    decision={match.decision ?? null}
-                    onSend={
-                      jobId
-                        ? (type) => service.sendFeedback({ talent_id: talent.id, job_id: jobId, type })
-                        : null
-                    }
-                    onDecided={jobId ? (decision) => decide(jobId, title, decision) : undefined}
-                  />
+                  <>
+                    <FeedbackButtons
+                      key={`${jobId}`}
+                      subject={title}
+                      options={TALENT_FEEDBACK}
+                      decision={match.decision ?? null}
+                      onSend={
+                        jobId
+                          ? (type) => service.sendFeedback({ talent_id: talent.id, job_id: jobId, type })
+                          : null
+                      }
+                      onDecided={jobId ? (decision) => decide(jobId, title, decision) : undefined}
+                    />
+                    {jobId ? (
+                      <DetailToggle
+                        subject={title}
+                        load={() => service.getJobDetail(jobId)}
+                        render={(job) => <JobDetailView job={job} />}
+                      />
+                    ) : null}
+                  </>
                 }
               />
             </li>
           );
         })}
       </ol>
+
+      <MyApplications service={service} talentId={talent.id} refreshKey={decisions} />
     </section>
   );
 }

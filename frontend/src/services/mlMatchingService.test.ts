@@ -76,6 +76,29 @@ describe("mlMatchingService", () => {
     expect(sent.body).toEqual({ talent_id: "t-1", job_id: "j-1", type: "undo" });
   });
 
+  it("calls the application and detail endpoints with encoded ids and only the set query options", async () => {
+    const fetchMock = vi.fn<typeof fetch>(() => Promise.resolve(jsonResponse(200, {})));
+    const service = createMlMatchingService({ fetch: fetchMock, getToken: () => "a.b.c" });
+
+    await service.listJobApplications("j 1", { stage: "contacted", limit: 20, offset: 40 });
+    await service.listJobApplications("j1");
+    await service.moveApplicationStage("j1", "t1", "interviewing");
+    await service.listTalentApplications("t1", { limit: 5 });
+    await service.getJobDetail("j1");
+    await service.getCandidateDetail("t/1");
+
+    const sent = fetchMock.mock.calls.map((_, i) => requestOf(fetchMock, i));
+    expect(sent.map((r) => `${r.method} ${r.url}`)).toEqual([
+      "GET /api/v1/jobs/j%201/applications?stage=contacted&limit=20&offset=40",
+      "GET /api/v1/jobs/j1/applications",
+      "POST /api/v1/jobs/j1/applications/t1/stage",
+      "GET /api/v1/talents/t1/applications?limit=5",
+      "GET /api/v1/jobs/j1",
+      "GET /api/v1/talents/t%2F1",
+    ]);
+    expect(sent[2]!.body).toEqual({ stage: "interviewing" });
+  });
+
   it("uses the default limit and min score, and the job endpoint for job matches", async () => {
     const fetchMock = stubFetch(jsonResponse(200, { matches: [], processing_time_ms: 1, model_version: null }));
     const service = createMlMatchingService({ fetch: fetchMock, getToken: () => "a.b.c" });

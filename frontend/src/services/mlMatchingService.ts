@@ -7,15 +7,21 @@
  * (network failure, timeout).
  */
 import type {
+  ApplicantsResponse,
+  ApplicationStage,
+  CandidateDetailResponse,
   ErrorBody,
   EvaluationResultsResponse,
   FeedbackRequest,
   FeedbackResponse,
   HealthResponse,
+  JobDetailResponse,
   MatchResponse,
   MeResponse,
   ModelListResponse,
   ModelVersionResponse,
+  StageMoveResponse,
+  TalentApplicationsResponse,
   TrainingRunResponse,
   TriggerResponse,
 } from "./types";
@@ -92,6 +98,32 @@ export interface MlMatchingService {
   triggerTraining(force?: boolean): Promise<TriggerResponse>;
   getTrainingRun(runId: string): Promise<TrainingRunResponse>;
   getEvaluationResults(): Promise<EvaluationResultsResponse>;
+  /** A job's applicants (the job's company or an admin), newest first; `stage` filters. */
+  listJobApplications(jobId: string, options?: ApplicationPageOptions): Promise<ApplicantsResponse>;
+  moveApplicationStage(jobId: string, talentId: string, stage: ApplicationStage): Promise<StageMoveResponse>;
+  /** A talent's own applications and where each stands. */
+  listTalentApplications(talentId: string, options?: PageOptions): Promise<TalentApplicationsResponse>;
+  getJobDetail(jobId: string): Promise<JobDetailResponse>;
+  getCandidateDetail(talentId: string): Promise<CandidateDetailResponse>;
+}
+
+export interface PageOptions {
+  limit?: number;
+  offset?: number;
+}
+
+export interface ApplicationPageOptions extends PageOptions {
+  stage?: ApplicationStage | null;
+}
+
+/** `?a=1&b=2` of the options that are set, or "". */
+function query(params: Record<string, string | number | null | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null) search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
 }
 
 function isErrorBody(value: unknown): value is ErrorBody {
@@ -225,6 +257,29 @@ export function createMlMatchingService(options: ServiceOptions = {}): MlMatchin
     getTrainingRun: (runId) =>
       request<TrainingRunResponse>("GET", `/train/runs/${encodeURIComponent(runId)}`),
     getEvaluationResults: () => request<EvaluationResultsResponse>("GET", "/evaluation/results"),
+    listJobApplications: (jobId, page = {}) =>
+      request<ApplicantsResponse>(
+        "GET",
+        `/jobs/${encodeURIComponent(jobId)}/applications${query({
+          stage: page.stage,
+          limit: page.limit,
+          offset: page.offset,
+        })}`,
+      ),
+    moveApplicationStage: (jobId, talentId, stage) =>
+      request<StageMoveResponse>(
+        "POST",
+        `/jobs/${encodeURIComponent(jobId)}/applications/${encodeURIComponent(talentId)}/stage`,
+        { stage },
+      ),
+    listTalentApplications: (talentId, page = {}) =>
+      request<TalentApplicationsResponse>(
+        "GET",
+        `/talents/${encodeURIComponent(talentId)}/applications${query({ limit: page.limit, offset: page.offset })}`,
+      ),
+    getJobDetail: (jobId) => request<JobDetailResponse>("GET", `/jobs/${encodeURIComponent(jobId)}`),
+    getCandidateDetail: (talentId) =>
+      request<CandidateDetailResponse>("GET", `/talents/${encodeURIComponent(talentId)}`),
   };
 }
 

@@ -69,3 +69,15 @@ export type RunStageResponse = Schemas["RunStageResponse"];
 export type TrainingRunResponse = Schemas["TrainingRunResponse"];
 export type EvaluationResultOut = Schemas["EvaluationResultOut"];
 export type EvaluationResultsResponse = Schemas["EvaluationResultsResponse"];
+
+// =============================================================================================
+// Issue 14 (2, 3): applications and detail views, added by the dashboard (aliases of the
+// generated schemas, like the rest of this file).
+export type { ApplicationStage, ApplicationStatus } from "../api/enums";
+export type ApplicantOut = Schemas["ApplicantOut"];
+export type ApplicantsResponse = Schemas["ApplicantsResponse"];
+export type StageMoveResponse = Schemas["StageMoveResponse"];
+export type TalentApplicationOut = Schemas["TalentApplicationOut"];
+export type TalentApplicationsResponse = Schemas["TalentApplicationsResponse"];
+export type JobDetailResponse = Schemas["JobDetailResponse"];
+export type CandidateDetailResponse = Schemas["CandidateDetailResponse"];

@@ -1,6 +1,7 @@
 import { vi, type Mock } from "vitest";
 import type { MlMatchingService } from "../services/mlMatchingService";
 import type {
+  ApplicantsResponse,
   FactorOut,
   FeedbackRequest,
   FeedbackResponse,
@@ -55,6 +56,18 @@ export const adminMe: MeResponse = {
   jobs: [],
 };
 
+export function emptyInbox(jobId: string): ApplicantsResponse {
+  return {
+    job_id: jobId,
+    stage: null,
+    total: 0,
+    limit: 20,
+    offset: 0,
+    stage_counts: { new: 0, contacted: 0, interviewing: 0, hired: 0, rejected: 0 },
+    applications: [],
+  };
+}
+
 export type FakeService = { [K in keyof MlMatchingService]: Mock<MlMatchingService[K]> };
 
 /** A service whose every method fails loudly unless a test gives it an implementation. */
@@ -72,6 +85,14 @@ export function fakeService(overrides: Partial<MlMatchingService> = {}) {
     triggerTraining: unexpected("triggerTraining"),
     getTrainingRun: unexpected("getTrainingRun"),
     getEvaluationResults: unexpected("getEvaluationResults"),
+    // the views show these lists beside the matches: empty unless a test gives them rows
+    listJobApplications: vi.fn((jobId: string) => Promise.resolve(emptyInbox(jobId))),
+    moveApplicationStage: unexpected("moveApplicationStage"),
+    listTalentApplications: vi.fn((talentId: string) =>
+      Promise.resolve({ talent_id: talentId, total: 0, limit: 20, offset: 0, applications: [] }),
+    ),
+    getJobDetail: unexpected("getJobDetail"),
+    getCandidateDetail: unexpected("getCandidateDetail"),
   };
   for (const [key, value] of Object.entries(overrides)) {
     (service as Record<string, unknown>)[key] = vi.fn(value as (...args: unknown[]) => unknown);
