@@ -33,7 +33,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from app.enrichment.errors import TextWorkerCrashedError, TextWorkersBusyError
-from app.enrichment.service import Enricher, extract_text, get_enricher
+from app.enrichment.service import Enricher, get_enricher, read_resume
 from app.logging import get_logger
 from app.settings import Settings
 
@@ -43,7 +43,8 @@ T = TypeVar("T")
 Task = Callable[..., T]
 """A module-level function (pickled by name) called as `task(*args, enricher=..., **kwargs)`."""
 
-WARM_TEXT = "Python developer with PostgreSQL and Docker."
+WARM_TEXT = "Software Engineer, Acme, 2018 - 2023\nPython, PostgreSQL and Docker."
+"""Parsed once at start-up: a résumé loads every text model (extractor and occupations)."""
 
 
 def _start_worker(nice: int) -> None:
@@ -134,7 +135,7 @@ class TextWorkers:
     def warm(self) -> None:
         """Start the workers and load their models in the background (nothing waits)."""
         if self.processes > 0:
-            _, future = self._submit(extract_text, (WARM_TEXT,), {})
+            _, future = self._submit(read_resume, (WARM_TEXT,), {})
             future.add_done_callback(_log_warm_up)
 
     def close(self) -> None:
