@@ -67,6 +67,9 @@ class Phase:
     honest_p95_ms: float = 0.0
     honest_statuses: dict[str, int] = field(default_factory=dict)
     abusive: dict[str, dict[str, int]] = field(default_factory=dict)
+    load_average: tuple[float, float] = (0.0, 0.0)
+    """The machine's 1-minute load average at the start and the end of the phase: on a shared
+    machine other processes' load moves p95 as much as the abuse does."""
 
 
 def _free_port() -> int:
@@ -180,6 +183,7 @@ async def _phase(
     probe_clients: int,
 ) -> Phase:
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    load_before = os.getloadavg()[0]
     async with httpx.AsyncClient(base_url=base, timeout=60.0, limits=limits) as client:
         until = time.monotonic() + seconds
         tallies: dict[str, Counter[str]] = {
@@ -225,6 +229,7 @@ async def _phase(
         honest_p95_ms=round(float(np.percentile(latencies, 95)), 1) if latencies else 0.0,
         honest_statuses=dict(statuses),
         abusive={k: dict(v) for k, v in tallies.items()} if abuse else {},
+        load_average=(round(load_before, 2), round(os.getloadavg()[0], 2)),
     )
 
 
@@ -313,7 +318,7 @@ def main(
     idle, attacked = phases
     ratio = attacked.honest_p95_ms / idle.honest_p95_ms if idle.honest_p95_ms else float("nan")
 
-    table = Table("phase", "honest requests", "p50 ms", "p95 ms", "statuses")
+    table = Table("phase", "honest requests", "p50 ms", "p95 ms", "statuses", "load 1m")
     for phase in phases:
         table.add_row(
             phase.name,
@@ -321,6 +326,7 @@ def main(
             f"{phase.honest_p50_ms:.1f}",
             f"{phase.honest_p95_ms:.1f}",
             json.dumps(phase.honest_statuses),
+            " -> ".join(f"{x:.2f}" for x in phase.load_average),
         )
     console.print(table)
     console.print(f"honest p95 under abuse / idle: {ratio:.2f}x (target <= 2x)")
