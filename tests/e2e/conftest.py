@@ -193,9 +193,7 @@ class PageLog:
         assert not self.errors, f"the page reported errors: {self.errors}"
 
 
-@pytest.fixture
-def page_and_log(browser: Any, tmp_path: Path) -> Iterator[tuple[Any, PageLog]]:
-    """A fresh browser context (its own sessionStorage) and page, at desktop width."""
+def _open(browser: Any) -> tuple[Any, Any, PageLog]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(20_000)
     context.add_init_script(CSP_LISTENER)
@@ -210,7 +208,12 @@ def page_and_log(browser: Any, tmp_path: Path) -> Iterator[tuple[Any, PageLog]]:
     page.on("pageerror", lambda error: log.errors.append(f"page error: {error}"))
     page.on(
         "requestfailed",
-        lambda request: log.errors.append(f"request failed: {request.method} {request.url}"),
+        # a reload cancels the requests still in flight (net::ERR_ABORTED): not a failure
+        lambda request: (
+            log.errors.append(f"request failed: {request.method} {request.url} ({request.failure})")
+            if "ERR_ABORTED" not in (request.failure or "")
+            else None
+        ),
     )
     page.on(
         "response",
@@ -220,9 +223,31 @@ def page_and_log(browser: Any, tmp_path: Path) -> Iterator[tuple[Any, PageLog]]:
             else None
         ),
     )
+    return context, page, log
+
+
+@pytest.fixture
+def page_and_log(browser: Any) -> Iterator[tuple[Any, PageLog]]:
+    """A fresh browser context (its own sessionStorage) and page, at desktop width."""
+    context, page, log = _open(browser)
     try:
         yield page, log
     finally:
+        context.close()
+
+
+@pytest.fixture
+def new_page(browser: Any) -> Iterator[Any]:
+    """Opens more pages, each in a context of its own (another person signed in)."""
+    contexts: list[Any] = []
+
+    def open_page() -> tuple[Any, PageLog]:
+        context, page, log = _open(browser)
+        contexts.append(context)
+        return page, log
+
+    yield open_page
+    for context in contexts:
         context.close()
 
 

@@ -113,6 +113,12 @@ def test_talent_applies_dismisses_undoes_and_the_decisions_survive_a_reload(
     expect(card(page, dismissed)).to_have_count(1)
     assert decisions(stack, bearer, talent_id=stack.talent_id) == {applied: "applied"}
 
+    # The application is listed with its status; a job's details are one click from its card.
+    application = page.get_by_test_id("application").and_(page.locator(f'[data-id="{applied}"]'))
+    expect(application).to_contain_text("Submitted")
+    button(card(page, applied), "Details: ").click()
+    expect(card(page, applied).get_by_test_id("job-detail")).to_contain_text("Company")
+
     # Phone width: nothing is wider than the screen.
     page.set_viewport_size({"width": 400, "height": 800})
     expect(badge(page, applied)).to_be_visible()
@@ -120,8 +126,8 @@ def test_talent_applies_dismisses_undoes_and_the_decisions_survive_a_reload(
     log.assert_clean()
 
 
-def test_company_contacts_a_candidate_and_it_survives_a_reload(
-    stack: Stack, page_and_log: tuple[Page, PageLog]
+def test_company_contacts_a_candidate_and_moves_the_applicant_through_the_inbox(
+    stack: Stack, page_and_log: tuple[Page, PageLog], new_page: Any
 ) -> None:
     page, log = page_and_log
     talent_bearer = token(stack.talent_user, "talent")
@@ -139,7 +145,7 @@ def test_company_contacts_a_candidate_and_it_survives_a_reload(
     sign_in(page, stack, bearer)
     expect(page.get_by_role("heading", name="Talent for your jobs")).to_be_visible()
     pick_job(page, job_id)
-    candidate = shown_ids(page)[0]
+    candidate = next(c for c in shown_ids(page) if c != stack.talent_id)
 
     button(card(page, candidate), "Contact: ").click()
     expect(badge(page, candidate)).to_have_text("Contacted")
@@ -149,7 +155,31 @@ def test_company_contacts_a_candidate_and_it_survives_a_reload(
     pick_job(page, job_id)
     expect(badge(page, candidate)).to_have_text("Contacted")
     assert decisions(stack, bearer, job_id=job_id)[candidate] == "contacted"
+
+    # The inbox: the talent who applied, with a score, moved new -> contacted -> interviewing.
+    inbox = page.get_by_role("list", name="Applicants")
+    applicant = inbox.locator(f'[data-id="{stack.talent_id}"]')
+    expect(applicant.get_by_test_id("stage")).to_have_text("New")
+    expect(applicant.get_by_label(re.compile(r"^Match score \d+ out of 100$"))).to_be_visible()
+    button(applicant, "Contact: ").click()
+    expect(applicant.get_by_test_id("stage")).to_have_text("Contacted")
+    button(applicant, "Interview: ").click()
+    expect(applicant.get_by_test_id("stage")).to_have_text("Interviewing")
+    button(applicant, "Details: ").click()
+    expect(applicant.get_by_test_id("candidate-detail")).to_contain_text("Experience")
+    page.reload()
+    pick_job(page, job_id)
+    expect(applicant.get_by_test_id("stage")).to_have_text("Interviewing")
     log.assert_clean()
+
+    # The talent sees where the application stands.
+    talent_page, talent_log = new_page()
+    sign_in(talent_page, stack, talent_bearer)
+    mine = talent_page.get_by_test_id("application").and_(
+        talent_page.locator(f'[data-id="{job_id}"]')
+    )
+    expect(mine).to_contain_text("Interviewing")
+    talent_log.assert_clean()
 
 
 def test_admin_sees_health_and_model_versions_with_metrics(
