@@ -38,6 +38,8 @@ from app.enrichment.errors import (
     ModelConfigError,
     OccupationModelError,
     SectionModelError,
+    TextWorkerCrashedError,
+    TextWorkersBusyError,
 )
 from app.feedback.errors import DecisionQueryError, JobClosedError, NothingToUndoError
 from app.ml.errors import (
@@ -70,6 +72,8 @@ CASES: list[tuple[AppError, int, str, str | None]] = [
     (OccupationModelError("centroids missing"), 503, "model_unavailable", None),
     (ModelLoadError("model artifact incomplete"), 503, "model_unavailable", None),
     (ServiceUnavailableError("database unavailable"), 503, "service_unavailable", None),
+    (TextWorkersBusyError("all text slots are taken"), 503, "service_unavailable", None),
+    (TextWorkerCrashedError("the text worker stopped"), 503, "service_unavailable", None),
     (
         FeatureExtractionError("embedding must have 384 values", field="embedding"),
         422,
