@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from app.auth.cli import token
+from app.drift.cli import drift_app
 from app.enrichment.cli import enrich_app
 from app.logging import configure_logging
 from app.matching.cli import matches_app
@@ -28,6 +29,7 @@ main = typer.Typer(help="talent-match: explainable talent <-> job matching.", no
 main.add_typer(enrich_app, name="enrich")
 main.add_typer(models_app, name="models")
 main.add_typer(matches_app, name="matches")
+main.add_typer(drift_app, name="drift")
 main.command("train")(train)
 main.command("seed")(seed)
 main.command("token")(token)

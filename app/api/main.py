@@ -32,6 +32,7 @@ from app.core.state import Services
 from app.db.session import make_engine, session_scope
 from app.details import endpoints as details_endpoints
 from app.directory import endpoints as directory_endpoints
+from app.drift import endpoints as drift_endpoints
 from app.enrichment import endpoints as enrichment_endpoints
 from app.enrichment.service import Enricher, get_enricher
 from app.enrichment.workers import TextWorkers
@@ -61,6 +62,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     directory_endpoints.router,
     feedback_endpoints.router,
     training_endpoints.router,
+    drift_endpoints.router,
     enrichment_endpoints.router,
     applications_endpoints.router,
     details_endpoints.router,

@@ -62,15 +62,13 @@ def prune(session: Session, older_than: datetime, max_rows: int) -> int:
     )
     total = session.scalar(select(func.count()).select_from(InferenceLogRow)) or 0
     if total > max_rows:
+        # Ids are UUIDv7, ordered by creation time and unique, so this keeps exactly max_rows.
         cutoff = session.scalar(
-            select(InferenceLogRow.created_at)
-            .order_by(InferenceLogRow.created_at.desc())
-            .offset(max_rows)
-            .limit(1)
+            select(InferenceLogRow.id).order_by(InferenceLogRow.id.desc()).offset(max_rows).limit(1)
         )
         if cutoff is not None:
             deleted += _rowcount(
-                session.execute(delete(InferenceLogRow).where(InferenceLogRow.created_at <= cutoff))
+                session.execute(delete(InferenceLogRow).where(InferenceLogRow.id <= cutoff))
             )
     session.flush()
     return deleted

@@ -20,6 +20,8 @@ ADMIN_ONLY = {
     ("GET", "/api/v1/train/runs/{run_id}"),
     ("GET", "/api/v1/models"),
     ("POST", "/api/v1/models/{version}/activate"),
+    ("GET", "/api/v1/drift/runs"),
+    ("GET", "/api/v1/drift/runs/{run_id}/report"),
 }
 # Callable by users; ownership is checked per object (see test_match / test_feedback_endpoint).
 USERS = {
