@@ -25,6 +25,7 @@ from app.enrichment.endpoints import TextWorkersDep
 from app.enrichment.errors import ModelConfigError, OccupationModelError, SectionModelError
 from app.enrichment.zero_shot import Inferred, complete_pair, require_given
 from app.matching.advice import advice_for
+from app.matching.errors import InvalidCursorError, InvalidFilterError, StaleCursorError
 from app.matching.schemas import (
     AdviceRequest,
     AdviceResponse,
@@ -48,6 +49,15 @@ router = APIRouter(prefix="/api/v1/match", tags=["matching"])
 MatchingStateDep = Annotated[MatchingState, Depends(provider(MatchingState))]
 
 MATCH_RESPONSES = responses(*AUTH_ERRORS, NotFoundError, FeatureExtractionError, ModelLoadError)
+LIST_RESPONSES = responses(
+    *AUTH_ERRORS,
+    NotFoundError,
+    FeatureExtractionError,
+    ModelLoadError,
+    InvalidFilterError,
+    InvalidCursorError,
+    StaleCursorError,
+)
 # Text given to /score is read by the enrichment models first.
 SCORE_RESPONSES = responses(
     *AUTH_ERRORS,
@@ -85,7 +95,7 @@ def _respond(
     "/talent-to-jobs",
     response_model=MatchResponse,
     summary="Best open jobs for a talent, explained",
-    responses=MATCH_RESPONSES,
+    responses=LIST_RESPONSES,
 )
 def talent_to_jobs(
     body: TalentToJobsRequest,
@@ -96,7 +106,9 @@ def talent_to_jobs(
 ) -> MatchResponse:
     """Talents may ask only for themselves (their token's `sub` owns the talent); admins for
     anyone. Returned matches are recorded as impressions for the learning loop. Each carries
-    the talent's decision on it; dismissed jobs are left out unless `include_dismissed`."""
+    the talent's decision on it; dismissed jobs are left out unless `include_dismissed`.
+    `filters` hold for every job returned; `next_cursor` asks for the next page; the
+    `compact` view leaves explanations out."""
     request.state.params = body.model_dump(mode="json")
     ensure_talent_access(session, user, body.talent_id)
     started = time.perf_counter()
@@ -108,6 +120,9 @@ def talent_to_jobs(
         request_id=request.state.request_id,
         state=matching,
         include_dismissed=body.include_dismissed,
+        filters=body.filters.to_domain() if body.filters else None,
+        cursor=body.cursor,
+        view=body.view,
     )
     return _respond(request, "talent-to-jobs", outcome, started, _labels(session, "job", outcome))
 
@@ -116,7 +131,7 @@ def talent_to_jobs(
     "/job-to-talents",
     response_model=MatchResponse,
     summary="Best talents for a job, explained",
-    responses=MATCH_RESPONSES,
+    responses=LIST_RESPONSES,
 )
 def job_to_talents(
     body: JobToTalentsRequest,
@@ -125,7 +140,8 @@ def job_to_talents(
     matching: MatchingStateDep,
     request: Request,
 ) -> MatchResponse:
-    """Companies may ask only for jobs of companies they own; admins for any job."""
+    """Companies may ask only for jobs of companies they own; admins for any job. `filters`
+    hold for every talent returned; paging and the compact view as for talent-to-jobs."""
     request.state.params = body.model_dump(mode="json")
     ensure_job_access(session, user, body.job_id)
     started = time.perf_counter()
@@ -136,6 +152,9 @@ def job_to_talents(
         body.min_score,
         request_id=request.state.request_id,
         state=matching,
+        filters=body.filters.to_domain() if body.filters else None,
+        cursor=body.cursor,
+        view=body.view,
     )
     return _respond(
         request, "job-to-talents", outcome, started, _labels(session, "talent", outcome)

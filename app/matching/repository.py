@@ -22,7 +22,16 @@ from sqlalchemy import ColumnElement, Table, delete, exists, func, insert, or_, 
 from sqlalchemy.orm import Session, aliased
 
 from app.db.base import utcnow, uuid7
-from app.db.models import Embedding, Job, JobSkill, Match, MatchFeedback, Talent, TalentSkill
+from app.db.models import (
+    Embedding,
+    Job,
+    JobSkill,
+    Match,
+    MatchFeedback,
+    Skill,
+    Talent,
+    TalentSkill,
+)
 from app.ml.types import MatchResult
 
 _INSERT_MATCHES = insert(cast(Table, Match.__table__))
@@ -49,6 +58,16 @@ def change_stamp(session: Session, kind: str) -> tuple[Any, ...]:
     return (*entity, links, *vectors)
 
 
+def skill_names(session: Session, names: Sequence[str]) -> dict[str, str]:
+    """The stored name of each of `names` that is a skill, by its case-folded spelling
+    (what a skills filter may name; the candidate tables know skills by these names)."""
+    wanted = {name.lower() for name in names}
+    if not wanted:
+        return {}
+    rows = session.scalars(select(Skill.name).where(func.lower(Skill.name).in_(wanted)))
+    return {name.casefold(): name for name in rows}
+
+
 def persist_matches(
     session: Session,
     *,
@@ -58,8 +77,11 @@ def persist_matches(
     request_id: str,
     explanations: Sequence[dict[str, Any]],
     subject_side: Side | None = None,
+    first_position: int = 1,
 ) -> None:
-    """Write the shown matches (the impression log the feedback loop learns from).
+    """Write the shown matches (the impression log the feedback loop learns from), at
+    positions `first_position, first_position + 1, ...` (a later page continues the count
+    of the pages before it).
 
     Executed on the session's connection, so they are in the caller's transaction: the
     request commits them with everything else it wrote, or rolls them back."""
@@ -79,7 +101,7 @@ def persist_matches(
             "subject_side": subject_side,
         }
         for position, (t, j, r, e) in enumerate(
-            zip(talent_ids, job_ids, results, explanations, strict=True), start=1
+            zip(talent_ids, job_ids, results, explanations, strict=True), start=first_position
         )
     ]
     if rows:

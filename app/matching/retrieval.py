@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -213,18 +214,57 @@ def top_k(scores: FloatArray, k: int, allowed: BoolArray | None = None) -> IntAr
 
 
 @dataclass(frozen=True, slots=True)
+class PageKey:
+    """Where a page ended: the score and id of its last candidate. Rank order is score
+    descending, then id ascending, so the key names one place in any ranking and the next
+    page is what comes after it (a keyset: dismissing a shown candidate does not shift it)."""
+
+    score: float
+    id: str
+
+
+def rank_page(
+    scores: FloatArray,
+    id_of: Callable[[int], str],
+    eligible: BoolArray,
+    limit: int,
+    after: PageKey | None = None,
+) -> tuple[IntArray, bool]:
+    """Positions of the `limit` first eligible rows after `after` in rank order (score
+    descending, id ascending), in that order, and whether eligible rows remain after them.
+
+    Ties are broken by id even across the cut of the page, so the pages of one ranking never
+    overlap or skip a row however many candidates score the same. `id_of(position)` is asked
+    only for the rows that need it (the page, and rows tied with the key or the cut)."""
+    if after is not None:
+        tied = np.flatnonzero(eligible & (scores == after.score))
+        later = scores < after.score
+        later[tied] = [id_of(i) > after.id for i in tied.tolist()]
+        eligible = eligible & later
+    chosen = top_k(scores, limit, eligible)
+    if len(chosen):
+        cut = scores[chosen].min()
+        above = np.flatnonzero(eligible & (scores > cut))
+        at_cut = np.flatnonzero(eligible & (scores == cut))
+        if len(above) + len(at_cut) > limit:
+            at_cut = np.asarray(sorted(at_cut.tolist(), key=id_of), dtype=np.int64)
+            at_cut = at_cut[: limit - len(above)]
+        chosen = np.concatenate([above, at_cut])
+    order = sorted(chosen.tolist(), key=lambda i: (-scores[i], id_of(i)))
+    more = int(np.count_nonzero(eligible)) > len(order)
+    return np.asarray(order, dtype=np.int64), more
+
+
+@dataclass(frozen=True, slots=True)
 class StageOne:
     """Stage-1 features (registry order) of the candidate `rows` that survived the pre-filter."""
 
     rows: IntArray
     features: FloatArray
 
-    def best(
-        self, size: int, weights: dict[str, float] | None, allowed: BoolArray | None = None
-    ) -> IntArray:
+    def best(self, size: int, weights: dict[str, float] | None) -> IntArray:
         """Positions (into `rows`) of the `size` best proxy scores."""
-        mask = None if allowed is None else allowed[self.rows]
-        return top_k(proxy_scores(self.features, weights), size, mask)
+        return top_k(proxy_scores(self.features, weights), size)
 
     def stage_two(
         self, positions: IntArray, subject: TalentTable | JobTable, index: CandidateIndex
@@ -252,25 +292,31 @@ def stage_one(
     index: CandidateIndex,
     weights: dict[str, float] | None,
     prefilter_size: int | None = None,
+    allowed: BoolArray | None = None,
 ) -> StageOne:
-    """Stage 1: when `prefilter_size` is smaller than the index, rank every candidate by the
-    pre-filter (the proxy's terms that are cheap for all of them, see `prefilter`) and keep
-    the best `prefilter_size`; then compute every stage-1 column for the rows kept.
+    """Stage 1: when `prefilter_size` is smaller than the candidates, rank every candidate by
+    the pre-filter (the proxy's terms that are cheap for all of them, see `prefilter`) and
+    keep the best `prefilter_size`; then compute every stage-1 column for the rows kept.
 
-    The text column is the reduced-basis similarity when the proxy weighs text positively,
-    else zeros (it then plays no part in stage 1; stage 2 computes the exact cosine)."""
+    `allowed` (the request's filters, `matching.filters`) masks the index before anything is
+    picked, so every row kept passes them and none that passes loses its place to one that
+    does not. The text column is the reduced-basis similarity when the proxy weighs text
+    positively, else zeros (it then plays no part in stage 1; stage 2 computes the exact
+    cosine)."""
     table = index.table
     sums = skill_sums(subject, table, index.skills)
     linear = prefilter_weights(weights)
     embedding = subject.embeddings[0]
     every_text = index.text_scores(embedding) if TEXT_FEATURE in linear else None
-    n = len(table)
-    if prefilter_size is None or prefilter_size >= n:
-        rows = np.arange(n, dtype=np.int64)
-    else:
+    n = len(table) if allowed is None else int(np.count_nonzero(allowed))
+    if prefilter_size is not None and prefilter_size < n:
         score = prefilter_scores(subject, sums, index.codes, linear, every_text)
         # Sorted, so the gathers of the other columns walk memory forwards.
-        rows = np.sort(top_k(score, prefilter_size))
+        rows = np.sort(top_k(score, prefilter_size, allowed))
+    elif allowed is None:
+        rows = np.arange(n, dtype=np.int64)
+    else:
+        rows = np.flatnonzero(allowed).astype(np.int64)
     text = np.zeros(len(rows)) if every_text is None else every_text[rows].astype(np.float64)
     columns = {
         **sums.columns(rows),
@@ -289,5 +335,5 @@ def shortlist(
     prefilter_size: int | None = None,
 ) -> IntArray:
     """Rows of `index.table` worth scoring with the full model."""
-    stage = stage_one(subject, index, weights, prefilter_size)
-    return stage.rows[stage.best(size, weights, allowed)]
+    stage = stage_one(subject, index, weights, prefilter_size, allowed)
+    return stage.rows[stage.best(size, weights)]

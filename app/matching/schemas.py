@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -32,6 +32,8 @@ from app.core.schemas import Name, Score, Strict, Text
 from app.directory.service import Label
 from app.enrichment.zero_shot import Inferred
 from app.matching.advice import MAX_SUGGESTIONS, Advice, Suggestion
+from app.matching.cursor import CURSOR_MAX_LENGTH, CURSOR_PATTERN
+from app.matching.filters import MatchFilters
 from app.ml.types import (
     Explanation,
     JobProfile,
@@ -83,6 +85,114 @@ Embedding = Annotated[
 
 # ---------------------------------------------------------------------------- match requests
 
+MAX_FILTER_SKILLS = 20
+RadiusKm = Annotated[
+    float,
+    Field(
+        gt=0,
+        le=20_000,
+        strict=True,
+        description="Great-circle km from the subject's own coordinates (it must have them).",
+    ),
+]
+FilterSkills = Annotated[
+    list[Name],
+    Field(
+        max_length=MAX_FILTER_SKILLS,
+        description="Skill names (as stored, any case); a candidate must list every one. An "
+        "unknown name is a 422 naming it (`filters.skills.<i>`).",
+    ),
+]
+FilterSeniority = Annotated[
+    list[Seniority] | None,
+    Field(min_length=1, max_length=len(Seniority), description="Accepted levels."),
+]
+View = Annotated[
+    Literal["full", "compact"],
+    Field(
+        description="`full`: every match explained (SHAP factors and sentences). `compact`: "
+        "no `explanation` (null), cheaper: for lists of titles and scores."
+    ),
+]
+CursorToken = Annotated[
+    str,
+    Field(
+        max_length=CURSOR_MAX_LENGTH,
+        pattern=CURSOR_PATTERN,
+        description="A previous response's `next_cursor`: the page after it. Send the same "
+        "subject, `min_score`, `include_dismissed` and `filters` (422 `invalid_cursor` "
+        "otherwise); `limit` and `view` may change. 409 `stale_cursor` when the model changed.",
+    ),
+]
+
+
+class JobFilters(Strict):
+    """Constraints on the jobs of talent-to-jobs; every one given must hold for every job
+    returned (absent: no constraint). See `app/matching/filters.py` for their exact rules."""
+
+    remote: list[RemotePolicy] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=len(RemotePolicy),
+        description="Accepted remote policies.",
+    )
+    radius_km: RadiusKm | None = Field(
+        default=None,
+        description="Jobs within this many km of the talent. A remote job counts as inside "
+        "when remote jobs are accepted (no `remote`, or `remote` listed in it).",
+    )
+    salary_min: Salary | None = Field(
+        default=None,
+        description="Salary floor in the talent's currency: the top of the job's range reaches "
+        "it (jobs without a salary, or in another currency, are left out).",
+    )
+    seniority: FilterSeniority = None
+    skills: FilterSkills = Field(default_factory=list)
+
+    def to_domain(self) -> MatchFilters:
+        return MatchFilters(
+            remote=frozenset(self.remote) if self.remote is not None else None,
+            radius_km=self.radius_km,
+            salary_min=self.salary_min,
+            seniority=frozenset(self.seniority) if self.seniority is not None else None,
+            skills=tuple(self.skills),
+        )
+
+
+class TalentFilters(Strict):
+    """Constraints on the talents of job-to-talents; every one given must hold for every
+    talent returned (absent: no constraint)."""
+
+    remote: list[RemotePreference] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=len(RemotePreference),
+        description="Accepted remote preferences of the talent.",
+    )
+    radius_km: RadiusKm | None = Field(
+        default=None,
+        description="Talents located within this many km of the job (talents without a "
+        "location are left out; a remote preference does not count as inside).",
+    )
+    salary_max: Salary | None = Field(
+        default=None,
+        description="Budget in the job's currency: the bottom of the talent's expected range "
+        "is at most this (talents without one, or in another currency, are left out).",
+    )
+    seniority: FilterSeniority = None
+    skills: FilterSkills = Field(default_factory=list)
+    min_years: Years | None = Field(default=None, description="At least this much experience.")
+
+    def to_domain(self) -> MatchFilters:
+        return MatchFilters(
+            remote=frozenset(self.remote) if self.remote is not None else None,
+            radius_km=self.radius_km,
+            salary_max=self.salary_max,
+            seniority=frozenset(self.seniority) if self.seniority is not None else None,
+            skills=tuple(self.skills),
+            min_years=self.min_years,
+        )
+
 
 class TalentToJobsRequest(Strict):
     talent_id: uuid.UUID
@@ -93,11 +203,26 @@ class TalentToJobsRequest(Strict):
         strict=True,
         description="Also return jobs the talent dismissed (the Undo view).",
     )
+    filters: JobFilters | None = None
+    cursor: CursorToken | None = None
+    view: View = "full"
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"talent_id": "3f1c2a9e-8a57-4d0e-9b1a-2f5f3f0f4c11", "limit": 10, "min_score": 50}
+                {"talent_id": "3f1c2a9e-8a57-4d0e-9b1a-2f5f3f0f4c11", "limit": 10, "min_score": 50},
+                {
+                    "talent_id": "3f1c2a9e-8a57-4d0e-9b1a-2f5f3f0f4c11",
+                    "limit": 20,
+                    "filters": {
+                        "remote": ["remote", "hybrid"],
+                        "radius_km": 50,
+                        "salary_min": 70000,
+                        "seniority": ["mid", "senior"],
+                        "skills": ["Python"],
+                    },
+                    "view": "compact",
+                },
             ]
         }
     )
@@ -107,11 +232,19 @@ class JobToTalentsRequest(Strict):
     job_id: uuid.UUID
     limit: Limit = 10
     min_score: MinScore = 0.0
+    filters: TalentFilters | None = None
+    cursor: CursorToken | None = None
+    view: View = "full"
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"job_id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "limit": 20, "min_score": 40}
+                {"job_id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "limit": 20, "min_score": 40},
+                {
+                    "job_id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+                    "limit": 20,
+                    "filters": {"radius_km": 30, "min_years": 3, "skills": ["Python", "SQL"]},
+                },
             ]
         }
     )
@@ -342,7 +475,9 @@ class MatchResultOut(BaseModel):
         description="Company, location and remote policy; or headline, location "
         "and years of experience.",
     )
-    explanation: MatchExplanation
+    explanation: MatchExplanation | None = Field(
+        description="Why this score (null in the compact view)."
+    )
     decision: Decision | None = Field(
         default=None,
         description="The caller's side's current decision on this pair (the talent's for "
@@ -358,7 +493,7 @@ class MatchResultOut(BaseModel):
             model_version=result.model_version,
             title=label.title if label else None,
             subtitle=label.subtitle if label else None,
-            explanation=MatchExplanation.of(result.explanation),
+            explanation=(MatchExplanation.of(result.explanation) if result.explanation else None),
             decision=result.decision,
         )
 
@@ -424,6 +559,11 @@ class MatchResponse(BaseModel):
     inferred: dict[str, InferredOut] | None = Field(
         default=None, description="Zero-shot from raw text only: what was inferred per side."
     )
+    next_cursor: str | None = Field(
+        default=None,
+        description="Send as `cursor` for the next page; null when the ranking has no more "
+        "(or for `score`).",
+    )
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -452,6 +592,7 @@ class MatchResponse(BaseModel):
             ],
             processing_time_ms=processing_time_ms,
             model_version=outcome.model_version,
+            next_cursor=outcome.next_cursor,
         )
 
 

@@ -15,10 +15,10 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import lightgbm as lgb
 import numpy as np
@@ -33,14 +33,18 @@ from app.db.base import utcnow
 from app.db.session import session_scope
 from app.decisions.service import current_decisions
 from app.logging import get_logger
+from app.matching.cursor import Cursor, decode, digest
+from app.matching.errors import InvalidFilterError
 from app.matching.explain import explain
-from app.matching.repository import persist_matches, trim_subject_log
+from app.matching.filters import MatchFilters, allowed_rows
+from app.matching.repository import persist_matches, skill_names, trim_subject_log
 from app.matching.retrieval import (
     CandidateIndex,
     IndexHolder,
+    PageKey,
     Side,
+    rank_page,
     stage_one,
-    top_k,
 )
 from app.ml import fallback, registry
 from app.ml.embeddings import TextEmbedder, get_embedder
@@ -68,6 +72,9 @@ from app.monitoring.metrics import observe_served_model
 from app.settings import Settings, get_settings
 
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+View = Literal["full", "compact"]
+"""How much of each match a page carries: everything, or no explanation (no SHAP)."""
 
 log = get_logger(__name__)
 
@@ -267,45 +274,65 @@ def _scale(model: MatchingModel | None) -> dict[str, float]:
     return model.metadata.category_scale or fallback.CATEGORY_SCALE
 
 
+@dataclass(frozen=True, slots=True)
+class _Ranked:
+    """One page of a ranking: candidate rows in rank order, their raw scores and features,
+    who scored them, and whether the ranking goes on after them."""
+
+    rows: list[int]
+    scores: FloatArray
+    features: FloatArray
+    source: MatchSource
+    model: MatchingModel | None
+    more: bool
+
+
 def _rank(
     subject: TalentTable | JobTable,
     index: CandidateIndex,
     model: MatchingModel | None,
     sizes: tuple[int, int],
-    limit: int,
+    page: tuple[int, PageKey | None],
     min_score: float,
     timer: _Timer,
-    hidden_rows: npt.NDArray[np.int64] | None = None,
-) -> tuple[list[int], FloatArray, FloatArray, MatchSource, MatchingModel | None]:
-    """Stage 1 + stage 2: returned candidate rows, their scores and features, who scored.
+    allowed: BoolArray | None = None,
+) -> _Ranked:
+    """Stage 1 + stage 2: one page of the ranking, its scores and features, who scored.
 
     `sizes` = (pre-filter, short list): how many candidates get every stage-1 column, and
-    how many of those the model scores. `hidden_rows`: candidate rows never returned."""
+    how many of those the model scores. `page` = (limit, the key the previous page ended
+    at). `allowed`: the candidate rows the request may return (filters, dismissals), masked
+    before stage 1 picks anything."""
     prefilter_size, shortlist_size = sizes
+    limit, after = page
     with timer.stage("retrieval"):
         weights = model.metadata.retrieval_weights if model else None
-        stage = stage_one(subject, index, weights, prefilter_size)
+        stage = stage_one(subject, index, weights, prefilter_size, allowed)
         picked = stage.best(shortlist_size, weights)
         rows = stage.rows[picked]
     if len(rows) == 0:
         empty = np.zeros((0, len(FEATURE_NAMES)))
         source = MatchSource.ML if model else MatchSource.FALLBACK
-        return [], np.zeros(0), empty, source, model
+        return _Ranked([], np.zeros(0), empty, source, model, more=False)
     with timer.stage("features"):
         features = stage.stage_two(picked, subject, index)
     with timer.stage("prediction"):
         scores, source, used = _scored(model, features)
         inference_log.sampler().offer(features, scores, source, used.version if used else None)
-        eligible = scores >= min_score
-        if hidden_rows is not None and len(hidden_rows):
-            eligible &= ~np.isin(rows, hidden_rows)
-        keep = top_k(scores, limit, eligible)
-        keep = keep[np.lexsort((keep, -scores[keep]))]
-    return [int(rows[k]) for k in keep], scores[keep], features[keep], source, used
+        ids = index.table.ids
+        keep, more = rank_page(
+            scores, lambda i: str(ids[rows[i]]), scores >= min_score, limit, after
+        )
+    return _Ranked(
+        [int(rows[k]) for k in keep], scores[keep], features[keep], source, used, more=more
+    )
 
 
-def explanation_json(explanation: Explanation) -> dict[str, Any]:
-    """The JSON stored in `matches.explanation` (and returned by the API)."""
+def explanation_json(explanation: Explanation | None) -> dict[str, Any]:
+    """The JSON stored in `matches.explanation` (and returned by the API); `{}` for a match
+    shown in the compact view, which has none."""
+    if explanation is None:
+        return {}
     return {
         "sub_scores": dict(explanation.sub_scores),
         "top_factors": [
@@ -330,13 +357,16 @@ def _results(
     pairs: list[tuple[TalentTable, int, JobTable, int]],
     timer: _Timer,
     decisions: dict[uuid.UUID, Decision] | None = None,
+    view: View = "full",
 ) -> list[MatchResult]:
-    with timer.stage("explanation"):
-        explanations = (
-            explain(_contributions(model, features), features, scores, _scale(model), pairs)
-            if pairs
-            else []
-        )
+    """The matches of one page; the compact view skips SHAP and the sentences (the cost a
+    list of titles and scores does not need)."""
+    explanations: list[Explanation | None] = [None] * len(ids)
+    if view == "full" and pairs:
+        with timer.stage("explanation"):
+            explanations = list(
+                explain(_contributions(model, features), features, scores, _scale(model), pairs)
+            )
     version = model.version if model else None
     decisions = decisions or {}
     return [
@@ -383,6 +413,44 @@ def _subject(
     return load_job_table(session, state.vocab, [subject_id])
 
 
+def _resolved(
+    session: Session, filters: MatchFilters | None, subject: TalentTable | JobTable
+) -> MatchFilters | None:
+    """The filters with skill names resolved to the stored ones, after checking what the
+    subject must have for them: a radius needs the subject's coordinates, and every skill
+    named must exist (a typo is an error, not an empty page)."""
+    if filters is None or not filters.active:
+        return None
+    if filters.radius_km is not None and np.isnan(subject.xyz[0]).any():
+        raise InvalidFilterError(
+            "radius_km needs the subject's location, and it has none; set its latitude and "
+            "longitude or drop radius_km",
+            field="filters.radius_km",
+        )
+    if not filters.skills:
+        return filters
+    stored = skill_names(session, filters.skills)
+    for i, name in enumerate(filters.skills):
+        if name.casefold() not in stored:
+            raise InvalidFilterError(f"no skill is named {name!r}", field=f"filters.skills.{i}")
+    return replace(filters, skills=tuple(stored[name.casefold()] for name in filters.skills))
+
+
+def _allowed(
+    filters: MatchFilters | None,
+    subject: TalentTable | JobTable,
+    index: CandidateIndex,
+    hidden: list[int],
+) -> BoolArray | None:
+    """The rows a request may return: those passing its filters, less the hidden ones."""
+    allowed = allowed_rows(filters, subject, index)
+    if hidden:
+        if allowed is None:
+            allowed = np.ones(len(index), dtype=np.bool_)
+        allowed[hidden] = False
+    return allowed
+
+
 def _match(
     session: Session,
     subject_side: Side,
@@ -394,11 +462,16 @@ def _match(
     persist: bool,
     state: MatchingState,
     include_dismissed: bool = True,
+    filters: MatchFilters | None = None,
+    cursor: str | None = None,
+    view: View = "full",
 ) -> MatchOutcome:
-    """Rank the other side for one subject, explain the results, persist them when asked.
+    """Rank the other side for one subject, explain the page, persist it when asked.
 
     Each result carries the subject side's decision on it; jobs the talent dismissed are left
-    out unless `include_dismissed` (the Undo view)."""
+    out unless `include_dismissed` (the Undo view). `filters` constrain the candidates before
+    stage 1 picks any; `cursor` (a previous page's `next_cursor`) asks for the page after it;
+    the compact `view` returns no explanations."""
     _check_request(limit, min_score)
     model = state.model
     timer = _Timer()
@@ -410,6 +483,19 @@ def _match(
                 f"{subject_side} {subject_id} not found", field=f"{subject_side}_id"
             )
         _note_missing_embedding(subject_side, subject)
+        resolved = _resolved(session, filters, subject)
+        wanted = digest(
+            {
+                "side": subject_side,
+                "subject": str(subject_id),
+                "min_score": min_score,
+                "include_dismissed": include_dismissed,
+                "filters": resolved.fingerprint() if resolved else None,
+            }
+        )
+        sizes = (state.prefilter_size, state.shortlist_size)
+        ranking = digest({"model": model.version if model else None, "sizes": sizes})
+        previous = decode(cursor, request=wanted, ranking=ranking) if cursor else None
         index = state.indexes[other].get(session)
         decisions = _decisions(session, subject_side, subject_id)
         hidden = [
@@ -417,27 +503,39 @@ def _match(
             for cid, decision in decisions.items()
             if decision == Decision.DISMISSED and not include_dismissed and cid in index.row_of
         ]
-    rows, scores, features, source, used = _rank(
+        allowed = _allowed(resolved, subject, index, hidden)
+    offset = previous.offset if previous else 0
+    ranked = _rank(
         subject,
         index,
         model,
-        (state.prefilter_size, state.shortlist_size),
-        limit,
+        sizes,
+        (limit, previous.key if previous else None),
         min_score,
         timer,
-        np.asarray(hidden, dtype=np.int64),
+        allowed,
     )
     # The returned rows as their own small table: the sentences read a dozen fields per
     # pair, which is one vectorised gather here instead of scattered reads of the index.
-    candidates = index.table.take(rows)
+    candidates = index.table.take(ranked.rows)
     ids = list(candidates.ids)
     if isinstance(subject, TalentTable) and isinstance(candidates, JobTable):
-        pairs = [(subject, 0, candidates, r) for r in range(len(rows))]
+        pairs = [(subject, 0, candidates, r) for r in range(len(ids))]
     elif isinstance(subject, JobTable) and isinstance(candidates, TalentTable):
-        pairs = [(candidates, r, subject, 0) for r in range(len(rows))]
+        pairs = [(candidates, r, subject, 0) for r in range(len(ids))]
     else:
         raise TypeError("a match needs one talent table and one job table")
-    results = _results(ids, scores, features, source, used, pairs, timer, decisions)
+    results = _results(
+        ids,
+        ranked.scores,
+        ranked.features,
+        ranked.source,
+        ranked.model,
+        pairs,
+        timer,
+        decisions,
+        view,
+    )
     if persist:
         with timer.stage("persist"):
             inference_log.sampler().flush(session)  # drift monitoring's sampled rows
@@ -450,6 +548,7 @@ def _match(
                 request_id=(request_id or uuid.uuid4().hex)[:REQUEST_ID_MAX],
                 explanations=[explanation_json(r.explanation) for r in results],
                 subject_side=subject_side,
+                first_position=offset + 1,
             )
             bounds = state.match_log
             trim_subject_log(
@@ -459,11 +558,16 @@ def _match(
                 keep_requests=bounds.requests_per_subject,
                 older_than=utcnow() - timedelta(days=bounds.retention_days),
             )
+    next_cursor = None
+    if ranked.more and ids:
+        last = PageKey(float(ranked.scores[-1]), str(ids[-1]))
+        next_cursor = Cursor(offset + len(ids), last, wanted, ranking).encode()
     return MatchOutcome(
         matches=results,
-        model_version=used.version if used else None,
-        source=source,
+        model_version=ranked.model.version if ranked.model else None,
+        source=ranked.source,
         timings=timer.finish(),
+        next_cursor=next_cursor,
     )
 
 
@@ -477,9 +581,13 @@ def match_talent_to_jobs(
     persist: bool = True,
     state: MatchingState,
     include_dismissed: bool = False,
+    filters: MatchFilters | None = None,
+    cursor: str | None = None,
+    view: View = "full",
 ) -> MatchOutcome:
     """Best open jobs for a talent, explained, and written to `matches` when `persist`; jobs
-    the talent dismissed only with `include_dismissed`."""
+    the talent dismissed only with `include_dismissed`; `filters` on the jobs, `cursor` for
+    the next page, `view="compact"` without explanations."""
     return _match(
         session,
         "talent",
@@ -490,6 +598,9 @@ def match_talent_to_jobs(
         persist=persist,
         state=state,
         include_dismissed=include_dismissed,
+        filters=filters,
+        cursor=cursor,
+        view=view,
     )
 
 
@@ -502,8 +613,13 @@ def match_job_to_talents(
     request_id: str | None = None,
     persist: bool = True,
     state: MatchingState,
+    filters: MatchFilters | None = None,
+    cursor: str | None = None,
+    view: View = "full",
 ) -> MatchOutcome:
-    """Best talents for a job (open or closed), explained, and persisted when `persist`."""
+    """Best talents for a job (open or closed), explained, and persisted when `persist`;
+    `filters` on the talents, `cursor` for the next page, `view="compact"` without
+    explanations."""
     return _match(
         session,
         "job",
@@ -513,6 +629,9 @@ def match_job_to_talents(
         request_id=request_id,
         persist=persist,
         state=state,
+        filters=filters,
+        cursor=cursor,
+        view=view,
     )
 
 

@@ -68,6 +68,11 @@ class Interner:
                 self._names.append(value.strip())
             return self._codes[key]
 
+    def find(self, value: str) -> int:
+        """The code of `value`, or -1 when it was never interned (a lookup that, unlike
+        `code`, does not grow the shared map with names a request merely asks about)."""
+        return self._codes.get(value.strip().casefold(), -1)
+
     def name(self, code: int) -> str:
         return self._names[code]
 

@@ -92,7 +92,8 @@ class MatchResult:
     score: float
     source: MatchSource
     model_version: str | None
-    explanation: Explanation
+    explanation: Explanation | None
+    """None in the compact list view, which skips SHAP and the sentences."""
     decision: Decision | None = None
     """The requesting side's current decision on this pair (None: none, or not stored)."""
 
@@ -103,3 +104,6 @@ class MatchOutcome:
     model_version: str | None
     source: MatchSource
     timings: dict[str, float] = field(default_factory=dict)
+    next_cursor: str | None = None
+    """Opaque position after the last match, when the ranking has more (see
+    `app.matching.cursor`)."""
