@@ -123,6 +123,18 @@ def test_talent_applies_dismisses_undoes_and_the_decisions_survive_a_reload(
     page.set_viewport_size({"width": 400, "height": 800})
     expect(badge(page, applied)).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 400
+
+    # The compact layout: a card is a fraction of its full height, and the choice is kept.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    full = card(page, dismissed).bounding_box()["height"]
+    page.get_by_role("radio", name="Compact").check()
+    expect(card(page, dismissed)).to_have_class(re.compile(r"\bmatch--compact\b"))
+    compact = card(page, dismissed).bounding_box()["height"]
+    assert compact < 130, (full, compact)
+    assert compact < full / 2.5, (full, compact)
+    page.reload()
+    expect(page.get_by_role("radio", name="Compact")).to_be_checked()
+    expect(badge(page, applied)).to_have_text("Applied")
     log.assert_clean()
 
 

@@ -6,6 +6,7 @@ import { useLatestRequest } from "../useLatestRequest";
 import { ApplicantInbox } from "./ApplicantInbox";
 import { CandidateDetailView, DetailToggle } from "./DetailPanel";
 import { FeedbackButtons, type FeedbackOption } from "./FeedbackButtons";
+import { LayoutToggle, useLayout } from "./LayoutToggle";
 import { MatchCard } from "./MatchCard";
 import { ErrorNotice, LiveStatus } from "./Notice";
 import { LIMIT_CHOICES } from "./TalentDashboard";
@@ -51,6 +52,7 @@ export function CompanyDashboard({ service, me }: CompanyDashboardProps) {
   const [error, setError] = useState<unknown>(null);
   /** Bumped by every decision on a card, so the inbox shows the stage it implies. */
   const [decisions, setDecisions] = useState(0);
+  const [layout, setLayout] = useLayout();
   const { begin, isCurrent } = useLatestRequest();
 
   const load = useCallback(
@@ -143,6 +145,7 @@ export function CompanyDashboard({ service, me }: CompanyDashboardProps) {
           </select>
         </label>
         <MinScoreField value={minScore} onChange={setMinScore} />
+        <LayoutToggle value={layout} onChange={setLayout} />
         <button
           type="button"
           className="button button--secondary"
@@ -171,7 +174,7 @@ export function CompanyDashboard({ service, me }: CompanyDashboardProps) {
         <p className="notice">No talent at or above a score of {minScore}.</p>
       ) : null}
 
-      <ol className="match-list" aria-label="Ranked talent">
+      <ol className={`match-list${layout === "compact" ? " match-list--compact" : ""}`} aria-label="Ranked talent">
         {ranked.map((match, index) => {
           const talentId = match.id;
           const name = match.title || `Talent ${talentId ?? index + 1}`;
@@ -180,6 +183,7 @@ export function CompanyDashboard({ service, me }: CompanyDashboardProps) {
               <MatchCard
                 match={match}
                 rank={scoreRank.get(match) ?? index + 1}
+                compact={layout === "compact"}
                 fallbackTitle={name}
                 actions={
                   <>

@@ -62,3 +62,27 @@ describe("MatchCard factors", () => {
     expect(screen.queryByTestId("factor-legend")).toBeNull();
   });
 });
+
+describe("MatchCard compact", () => {
+  it("keeps title, subtitle, score, badges, summary and actions, and drops factors and bars", () => {
+    render(
+      <MatchCard
+        rank={2}
+        compact
+        match={match({ id: "bbbbbbbb-0000-4000-8000-000000000000", score: 88, title: "Data Engineer", decision: "applied" })}
+        actions={<button type="button">Withdraw</button>}
+      />,
+    );
+    const card = screen.getByTestId("match-card");
+    expect(card).toHaveClass("match--compact");
+    expect(within(card).getByRole("heading", { level: 3 })).toHaveTextContent("2. Data Engineer");
+    expect(within(card).getByText("Acme · Berlin")).toBeInTheDocument();
+    expect(within(card).getByLabelText("Match score 88 out of 100")).toBeInTheDocument();
+    expect(within(card).getByText("Highly Recommended")).toBeInTheDocument();
+    expect(within(card).getByTestId("decision-badge")).toHaveTextContent("Applied");
+    expect(within(card).getByText("A solid match.")).toBeInTheDocument();
+    expect(within(card).getByRole("button", { name: "Withdraw" })).toBeInTheDocument();
+    expect(within(card).queryByRole("list", { name: "Top factors" })).toBeNull();
+    expect(within(card).queryByLabelText("Score breakdown")).toBeNull();
+  });
+});

@@ -138,9 +138,11 @@ export interface MatchCardProps {
   actions?: ReactNode;
   /** 3 under a view heading; 4 inside an admin card. Inner headings go one level deeper. */
   headingLevel?: 3 | 4;
+  /** One dense row: title, subtitle, score, badges, summary and actions; no factors or bars. */
+  compact?: boolean;
 }
 
-export function MatchCard({ match, rank, fallbackTitle, actions, headingLevel = 3 }: MatchCardProps) {
+export function MatchCard({ match, rank, fallbackTitle, actions, headingLevel = 3, compact = false }: MatchCardProps) {
   const Heading = headingLevel === 3 ? "h3" : "h4";
   const SubHeading = headingLevel === 3 ? "h4" : "h5";
   const headingId = useId();
@@ -150,7 +152,7 @@ export function MatchCard({ match, rank, fallbackTitle, actions, headingLevel = 
   const decision = match.decision ?? null;
   return (
     <article
-      className={`card match${decision ? ` match--decided match--${decision}` : ""}`}
+      className={`card match${compact ? " match--compact" : ""}${decision ? ` match--decided match--${decision}` : ""}`}
       aria-labelledby={headingId}
       data-testid="match-card"
       data-id={match.id ?? undefined}
@@ -186,19 +188,25 @@ export function MatchCard({ match, rank, fallbackTitle, actions, headingLevel = 
           <ScoreBar score={match.score} label="Match score" />
         </div>
       </header>
-      {match.explanation.summary ? <p className="match__summary">{match.explanation.summary}</p> : null}
-      <div className="match__details">
-        <div className="match__factors">
-          <SubHeading>Top factors</SubHeading>
-          <TopFactors factors={match.explanation.top_factors} />
-          {match.explanation.top_factors.length > 0 ? <FactorLegend /> : null}
+      {match.explanation.summary ? (
+        <p className="match__summary" title={compact ? match.explanation.summary : undefined}>
+          {match.explanation.summary}
+        </p>
+      ) : null}
+      {compact ? null : (
+        <div className="match__details">
+          <div className="match__factors">
+            <SubHeading>Top factors</SubHeading>
+            <TopFactors factors={match.explanation.top_factors} />
+            {match.explanation.top_factors.length > 0 ? <FactorLegend /> : null}
+          </div>
+          <div className="match__breakdown">
+            <SubHeading>Breakdown</SubHeading>
+            <SubScores subScores={match.explanation.sub_scores} />
+            <SubScoreLegend />
+          </div>
         </div>
-        <div className="match__breakdown">
-          <SubHeading>Breakdown</SubHeading>
-          <SubScores subScores={match.explanation.sub_scores} />
-          <SubScoreLegend />
-        </div>
-      </div>
+      )}
       {actions ? <footer className="match__actions">{actions}</footer> : null}
     </article>
   );

@@ -341,6 +341,21 @@ describe("TalentDashboard", () => {
     await waitFor(() => expect(service.listTalentApplications).toHaveBeenCalledTimes(2));
   });
 
+  it("switches the list to the compact layout", async () => {
+    const user = userEvent.setup();
+    const service = fakeService({ getTalentMatches: () => Promise.resolve(response()) });
+    render(<TalentDashboard service={service} me={talentMe} />);
+    await waitFor(() => expect(cards()).toHaveLength(4));
+    expect(screen.getAllByRole("list", { name: "Top factors" })).toHaveLength(4);
+
+    await user.click(screen.getByRole("radio", { name: "Compact" }));
+
+    expect(cards().every((c) => c.classList.contains("match--compact"))).toBe(true);
+    expect(screen.queryByRole("list", { name: "Top factors" })).toBeNull();
+    expect(within(cardFor("Junior Analyst")).getByRole("button", { name: /^Apply/ })).toBeEnabled();
+    window.localStorage.clear();
+  });
+
   it("shows a feedback failure and lets the user try again", async () => {
     const user = userEvent.setup();
     const service = fakeService({

@@ -4,6 +4,7 @@ import type { Decision, MatchResponse, MeResponse } from "../services/types";
 import { useLatestRequest } from "../useLatestRequest";
 import { DetailToggle, JobDetailView } from "./DetailPanel";
 import { FeedbackButtons, type FeedbackOption } from "./FeedbackButtons";
+import { LayoutToggle, useLayout } from "./LayoutToggle";
 import { MyApplications } from "./MyApplications";
 import { MatchCard } from "./MatchCard";
 import { ErrorNotice, LiveStatus } from "./Notice";
@@ -96,6 +97,7 @@ export function TalentDashboard({ service, me }: TalentDashboardProps) {
   const [decisions, setDecisions] = useState(0);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [layout, setLayout] = useLayout();
   const { begin, isCurrent } = useLatestRequest();
 
   const load = useCallback(
@@ -178,6 +180,7 @@ export function TalentDashboard({ service, me }: TalentDashboardProps) {
           </select>
         </label>
         <MinScoreField value={minScore} onChange={setMinScore} />
+        <LayoutToggle value={layout} onChange={setLayout} />
         <label className="checkbox-field">
           <input
             type="checkbox"
@@ -228,7 +231,7 @@ export function TalentDashboard({ service, me }: TalentDashboardProps) {
         <p className="notice">No jobs match yet. Try a lower minimum score.</p>
       ) : null}
 
-      <ol className="match-list" aria-label="Recommended jobs">
+      <ol className={`match-list${layout === "compact" ? " match-list--compact" : ""}`} aria-label="Recommended jobs">
         {matches.map((match, index) => {
           const jobId = match.id;
           const title = match.title || `Job ${jobId ?? index + 1}`;
@@ -237,6 +240,7 @@ export function TalentDashboard({ service, me }: TalentDashboardProps) {
               <MatchCard
                 match={match}
                 rank={index + 1}
+                compact={layout === "compact"}
                 fallbackTitle={title}
                 actions={
                   <>
