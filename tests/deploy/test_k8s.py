@@ -73,6 +73,7 @@ def test_renders_every_piece_of_the_deployment() -> None:
         [
             "ConfigMap",
             "CronJob",
+            "CronJob",
             "Deployment",
             "Job",
             "PersistentVolumeClaim",
@@ -178,6 +179,16 @@ def test_init_job_migrates_and_the_cronjob_trains() -> None:
     train = _one("CronJob", "talent-match-train")
     assert _container(train)["command"] == ["python", "-m", "app.cli", "train"]
     assert train["spec"]["concurrencyPolicy"] == "Forbid"
+
+
+def test_the_drift_cronjob_checks_weekly_one_at_a_time_into_the_served_report_folder() -> None:
+    drift = _one("CronJob", "talent-match-drift")
+    command = ["python", "-m", "app.cli", "drift", "report", "--since", "7d"]
+    assert _container(drift)["command"] == command
+    assert drift["spec"]["concurrencyPolicy"] == "Forbid"
+    assert drift["spec"]["schedule"].split()[2:] == ["*", "*", "1"]
+    reports = _one("ConfigMap")["data"]["DRIFT_REPORT_DIR"]
+    assert reports.startswith(_one("ConfigMap")["data"]["MODEL_DIR"] + "/")
 
 
 def _env(doc: Doc) -> dict[str, str]:

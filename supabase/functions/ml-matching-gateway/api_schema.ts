@@ -4,6 +4,43 @@
  */
 
 export interface paths {
+    "/api/v1/drift/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Drift runs, newest first, with their score and report link (admin) */
+        get: operations["driftRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/drift/runs/{run_id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The HTML report of a drift run (admin)
+         * @description Served from DRIFT_REPORT_DIR only; the page has no scripts (CSP-safe inline SVG).
+         */
+        get: operations["driftReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/enrich/job": {
         parameters: {
             query?: never;
@@ -257,7 +294,8 @@ export interface paths {
         put?: never;
         /**
          * Best talents for a job, explained
-         * @description Companies may ask only for jobs of companies they own; admins for any job.
+         * @description Companies may ask only for jobs of companies they own; admins for any job. `filters`
+         *     hold for every talent returned; paging and the compact view as for talent-to-jobs.
          */
         post: operations["jobToTalents"];
         delete?: never;
@@ -303,6 +341,8 @@ export interface paths {
          * @description Talents may ask only for themselves (their token's `sub` owns the talent); admins for
          *     anyone. Returned matches are recorded as impressions for the learning loop. Each carries
          *     the talent's decision on it; dismissed jobs are left out unless `include_dismissed`.
+         *     `filters` hold for every job returned; `next_cursor` asks for the next page; the
+         *     `compact` view leaves explanations out.
          */
         post: operations["talentToJobs"];
         delete?: never;
@@ -926,6 +966,89 @@ export interface components {
              */
             decisions: components["schemas"]["DecisionOut"][];
         };
+        /** DriftFeatureSummary */
+        DriftFeatureSummary: {
+            /** Name */
+            name: string;
+            /** Psi */
+            psi: number | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "drift" | "not_enough_data";
+        };
+        /** DriftRunListResponse */
+        DriftRunListResponse: {
+            /** Runs */
+            runs: components["schemas"]["DriftRunResponse"][];
+        };
+        /** DriftRunResponse */
+        DriftRunResponse: {
+            /**
+             * Alert Delivered
+             * @description null: no webhook was tried.
+             */
+            alert_delivered: boolean | null;
+            /** Alerted */
+            alerted: boolean;
+            /** Current Rows */
+            current_rows: number;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Message */
+            message: string;
+            /** Model Version */
+            model_version: string | null;
+            /** Overall Metric */
+            overall_metric: string | null;
+            /**
+             * Overall Score
+             * @description 0-1; see overall_metric for what set it.
+             */
+            overall_score: number | null;
+            /** Reference Rows */
+            reference_rows: number;
+            /**
+             * Report Url
+             * @description The HTML report (admin only), when written.
+             */
+            report_url: string | null;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "succeeded" | "failed" | "skipped";
+            /** Threshold */
+            threshold: number;
+            /**
+             * Top Features
+             * @description The five features with the highest PSI, drifting first.
+             */
+            top_features: components["schemas"]["DriftFeatureSummary"][];
+            /** Triggered By */
+            triggered_by: string;
+            /**
+             * Window End
+             * Format: date-time
+             */
+            window_end: string;
+            /**
+             * Window Start
+             * Format: date-time
+             */
+            window_start: string;
+        };
         /** EnrichJobRequest */
         EnrichJobRequest: {
             /**
@@ -1320,6 +1443,38 @@ export interface components {
             /** Title */
             title: string;
         };
+        /**
+         * JobFilters
+         * @description Constraints on the jobs of talent-to-jobs; every one given must hold for every job
+         *     returned (absent: no constraint). See `app/matching/filters.py` for their exact rules.
+         */
+        JobFilters: {
+            /**
+             * Radius Km
+             * @description Jobs within this many km of the talent. A remote job counts as inside when remote jobs are accepted (no `remote`, or `remote` listed in it).
+             */
+            radius_km?: number | null;
+            /**
+             * Remote
+             * @description Accepted remote policies.
+             */
+            remote?: components["schemas"]["RemotePolicy"][] | null;
+            /**
+             * Salary Min
+             * @description Salary floor in the talent's currency: the top of the job's range reaches it (jobs without a salary, or in another currency, are left out).
+             */
+            salary_min?: number | null;
+            /**
+             * Seniority
+             * @description Accepted levels.
+             */
+            seniority?: components["schemas"]["Seniority"][] | null;
+            /**
+             * Skills
+             * @description Skill names (as stored, any case); a candidate must list every one. An unknown name is a 422 naming it (`filters.skills.<i>`).
+             */
+            skills?: string[];
+        };
         /** JobIn */
         JobIn: {
             /** Company Industry */
@@ -1404,8 +1559,23 @@ export interface components {
          *       "limit": 20,
          *       "min_score": 40
          *     }
+         * @example {
+         *       "filters": {
+         *         "min_years": 3,
+         *         "radius_km": 30,
+         *         "skills": [
+         *           "Python",
+         *           "SQL"
+         *         ]
+         *       },
+         *       "job_id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+         *       "limit": 20
+         *     }
          */
         JobToTalentsRequest: {
+            /** Cursor */
+            cursor?: string | null;
+            filters?: components["schemas"]["TalentFilters"] | null;
             /**
              * Job Id
              * Format: uuid
@@ -1423,6 +1593,13 @@ export interface components {
              * @default 0
              */
             min_score?: number;
+            /**
+             * View
+             * @description `full`: every match explained (SHAP factors and sentences). `compact`: no `explanation` (null), cheaper: for lists of titles and scores.
+             * @default full
+             * @enum {string}
+             */
+            view?: "full" | "compact";
         };
         /** MatchExplanation */
         MatchExplanation: {
@@ -1486,6 +1663,11 @@ export interface components {
             matches: components["schemas"]["MatchResultOut"][];
             /** Model Version */
             model_version: string | null;
+            /**
+             * Next Cursor
+             * @description Send as `cursor` for the next page; null when the ranking has no more (or for `score`).
+             */
+            next_cursor?: string | null;
             /** Processing Time Ms */
             processing_time_ms: number;
         };
@@ -1493,7 +1675,8 @@ export interface components {
         MatchResultOut: {
             /** @description The caller's side's current decision on this pair (the talent's for talent->jobs, the company's for job->talents); null when none. */
             decision?: components["schemas"]["Decision"] | null;
-            explanation: components["schemas"]["MatchExplanation"];
+            /** @description Why this score (null in the compact view). */
+            explanation: components["schemas"]["MatchExplanation"] | null;
             /**
              * Id
              * @description The job (talent->jobs) or talent (job->talents).
@@ -2082,6 +2265,43 @@ export interface components {
              */
             total: number;
         };
+        /**
+         * TalentFilters
+         * @description Constraints on the talents of job-to-talents; every one given must hold for every
+         *     talent returned (absent: no constraint).
+         */
+        TalentFilters: {
+            /**
+             * Min Years
+             * @description At least this much experience.
+             */
+            min_years?: number | null;
+            /**
+             * Radius Km
+             * @description Talents located within this many km of the job (talents without a location are left out; a remote preference does not count as inside).
+             */
+            radius_km?: number | null;
+            /**
+             * Remote
+             * @description Accepted remote preferences of the talent.
+             */
+            remote?: components["schemas"]["RemotePreference"][] | null;
+            /**
+             * Salary Max
+             * @description Budget in the job's currency: the bottom of the talent's expected range is at most this (talents without one, or in another currency, are left out).
+             */
+            salary_max?: number | null;
+            /**
+             * Seniority
+             * @description Accepted levels.
+             */
+            seniority?: components["schemas"]["Seniority"][] | null;
+            /**
+             * Skills
+             * @description Skill names (as stored, any case); a candidate must list every one. An unknown name is a 422 naming it (`filters.skills.<i>`).
+             */
+            skills?: string[];
+        };
         /** TalentIn */
         TalentIn: {
             /**
@@ -2154,8 +2374,31 @@ export interface components {
          *       "min_score": 50,
          *       "talent_id": "3f1c2a9e-8a57-4d0e-9b1a-2f5f3f0f4c11"
          *     }
+         * @example {
+         *       "filters": {
+         *         "radius_km": 50,
+         *         "remote": [
+         *           "remote",
+         *           "hybrid"
+         *         ],
+         *         "salary_min": 70000,
+         *         "seniority": [
+         *           "mid",
+         *           "senior"
+         *         ],
+         *         "skills": [
+         *           "Python"
+         *         ]
+         *       },
+         *       "limit": 20,
+         *       "talent_id": "3f1c2a9e-8a57-4d0e-9b1a-2f5f3f0f4c11",
+         *       "view": "compact"
+         *     }
          */
         TalentToJobsRequest: {
+            /** Cursor */
+            cursor?: string | null;
+            filters?: components["schemas"]["JobFilters"] | null;
             /**
              * Include Dismissed
              * @description Also return jobs the talent dismissed (the Undo view).
@@ -2179,6 +2422,13 @@ export interface components {
              * Format: uuid
              */
             talent_id: string;
+            /**
+             * View
+             * @description `full`: every match explained (SHAP factors and sentences). `compact`: no `explanation` (null), cheaper: for lists of titles and scores.
+             * @default full
+             * @enum {string}
+             */
+            view?: "full" | "compact";
         };
         /** TrainingRunResponse */
         TrainingRunResponse: {
@@ -2253,6 +2503,205 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    driftRuns: {
+        parameters: {
+            query?: {
+                /** @description How many runs. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriftRunListResponse"];
+                };
+            };
+            /**
+             * @description - `unauthorized`: missing, malformed or expired bearer token (`WWW-Authenticate` says which)
+             *     - `unauthorized`: No usable credentials: missing, malformed, badly signed, expired or wrong audience
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description - `forbidden`: the token's role or ownership does not allow this
+             *     - `forbidden`: The caller is known but its role or ownership does not allow this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `payload_too_large`: request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `validation_error`: a parameter or body field is invalid; `field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `rate_limited`: rate limit exceeded; `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `internal_error`: unexpected failure; details are in the server log under `request_id` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description - `service_unavailable`: the database, a model or the signing keys are unavailable; `Retry-After` says when to retry
+             *     - `auth_unavailable`: Keys to verify the token cannot be had right now (JWKS unreachable, nothing cached)
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    driftReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id of a drift run (GET /api/v1/drift/runs). */
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A self-contained HTML page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /**
+             * @description - `unauthorized`: missing, malformed or expired bearer token (`WWW-Authenticate` says which)
+             *     - `unauthorized`: No usable credentials: missing, malformed, badly signed, expired or wrong audience
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description - `forbidden`: the token's role or ownership does not allow this
+             *     - `forbidden`: The caller is known but its role or ownership does not allow this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `drift_run_not_found`: No drift run with this id, or it has no report */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `payload_too_large`: request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `validation_error`: a parameter or body field is invalid; `field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `rate_limited`: rate limit exceeded; `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `internal_error`: unexpected failure; details are in the server log under `request_id` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description - `service_unavailable`: the database, a model or the signing keys are unavailable; `Retry-After` says when to retry
+             *     - `auth_unavailable`: Keys to verify the token cannot be had right now (JWKS unreachable, nothing cached)
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     enrichJob: {
         parameters: {
             query?: never;
@@ -3495,6 +3944,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description - `stale_cursor`: The ranking the cursor points into is gone (another model or retrieval setting is serving): start again without `cursor` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description - `payload_too_large`: request body over the size limit */
             413: {
                 headers: {
@@ -3507,6 +3965,8 @@ export interface operations {
             /**
              * @description - `validation_error`: a parameter or body field is invalid; `field` names it
              *     - `unprocessable_input`: Input could not be turned into features (unknown seniority, bad embedding, bad limit)
+             *     - `invalid_filter`: A filter the request's subject cannot use: a radius around a subject without a location, or a skill name no skill has; `field` names the filter (`filters.skills.1`)
+             *     - `invalid_cursor`: The cursor is not one this service issued for this request (malformed, edited, or from a request with other filters or another subject)
              */
             422: {
                 headers: {
@@ -3707,6 +4167,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description - `stale_cursor`: The ranking the cursor points into is gone (another model or retrieval setting is serving): start again without `cursor` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description - `payload_too_large`: request body over the size limit */
             413: {
                 headers: {
@@ -3719,6 +4188,8 @@ export interface operations {
             /**
              * @description - `validation_error`: a parameter or body field is invalid; `field` names it
              *     - `unprocessable_input`: Input could not be turned into features (unknown seniority, bad embedding, bad limit)
+             *     - `invalid_filter`: A filter the request's subject cannot use: a radius around a subject without a location, or a skill name no skill has; `field` names the filter (`filters.skills.1`)
+             *     - `invalid_cursor`: The cursor is not one this service issued for this request (malformed, edited, or from a request with other filters or another subject)
              */
             422: {
                 headers: {
