@@ -10,6 +10,7 @@ import type {
 } from "../services/types";
 import { formatDateTime, formatDuration, formatMetric } from "../format";
 import { useLatestRequest } from "../useLatestRequest";
+import { DriftPanel } from "./DriftPanel";
 import { MatchCard } from "./MatchCard";
 import { ErrorNotice, LiveStatus } from "./Notice";
 import { sortByScore } from "./TalentDashboard";
@@ -654,6 +655,7 @@ export function AdminDashboard({
         <TrainPanel service={service} pollIntervalMs={pollIntervalMs} onFinished={afterTraining} />
         <ModelsTable models={models} service={service} confirm={confirm} onActivated={afterActivation} />
         <EvaluationTable evaluation={evaluation} />
+        <DriftPanel service={service} />
         <MatchLookup service={service} />
       </div>
     </section>

@@ -10,6 +10,7 @@ import type {
   ApplicantsResponse,
   ApplicationStage,
   CandidateDetailResponse,
+  DriftRunListResponse,
   ErrorBody,
   EvaluationResultsResponse,
   FeedbackRequest,
@@ -105,6 +106,10 @@ export interface MlMatchingService {
   listTalentApplications(talentId: string, options?: PageOptions): Promise<TalentApplicationsResponse>;
   getJobDetail(jobId: string): Promise<JobDetailResponse>;
   getCandidateDetail(talentId: string): Promise<CandidateDetailResponse>;
+  /** Drift runs, newest first, with their score (admin). */
+  listDriftRuns(limit?: number): Promise<DriftRunListResponse>;
+  /** A drift run's self-contained HTML report (admin). */
+  getDriftReport(runId: string): Promise<string>;
 }
 
 export interface PageOptions {
@@ -167,9 +172,10 @@ export function createMlMatchingService(options: ServiceOptions = {}): MlMatchin
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
-  async function request<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+  /** `html`: the body is a page, returned as text (the drift report). */
+  async function request<T>(method: "GET" | "POST", path: string, body?: unknown, html = false): Promise<T> {
     const fetchImpl = options.fetch ?? globalThis.fetch;
-    const headers: Record<string, string> = { Accept: "application/json" };
+    const headers: Record<string, string> = { Accept: html ? "text/html" : "application/json" };
     const token = options.getToken?.();
     if (token) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -214,6 +220,7 @@ export function createMlMatchingService(options: ServiceOptions = {}): MlMatchin
         throw error;
       }
       const text = await response.text();
+      if (html) return text as T;
       try {
         return (text ? JSON.parse(text) : null) as T;
       } catch {
@@ -278,6 +285,9 @@ export function createMlMatchingService(options: ServiceOptions = {}): MlMatchin
         `/talents/${encodeURIComponent(talentId)}/applications${query({ limit: page.limit, offset: page.offset })}`,
       ),
     getJobDetail: (jobId) => request<JobDetailResponse>("GET", `/jobs/${encodeURIComponent(jobId)}`),
+    listDriftRuns: (limit = 20) => request<DriftRunListResponse>("GET", `/drift/runs${query({ limit })}`),
+    getDriftReport: (runId) =>
+      request<string>("GET", `/drift/runs/${encodeURIComponent(runId)}/report`, undefined, true),
     getCandidateDetail: (talentId) =>
       request<CandidateDetailResponse>("GET", `/talents/${encodeURIComponent(talentId)}`),
   };

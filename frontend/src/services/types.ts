@@ -81,3 +81,9 @@ export type TalentApplicationOut = Schemas["TalentApplicationOut"];
 export type TalentApplicationsResponse = Schemas["TalentApplicationsResponse"];
 export type JobDetailResponse = Schemas["JobDetailResponse"];
 export type CandidateDetailResponse = Schemas["CandidateDetailResponse"];
+
+
+// Issue 15: drift runs (the admin dashboard's drift panel).
+export type DriftRunResponse = Schemas["DriftRunResponse"];
+export type DriftRunListResponse = Schemas["DriftRunListResponse"];
+export type DriftFeatureSummary = Schemas["DriftFeatureSummary"];

@@ -93,6 +93,9 @@ export function fakeService(overrides: Partial<MlMatchingService> = {}) {
     ),
     getJobDetail: unexpected("getJobDetail"),
     getCandidateDetail: unexpected("getCandidateDetail"),
+    // the admin view lists drift runs beside the models: none unless a test gives some
+    listDriftRuns: vi.fn(() => Promise.resolve({ runs: [] })),
+    getDriftReport: unexpected("getDriftReport"),
   };
   for (const [key, value] of Object.entries(overrides)) {
     (service as Record<string, unknown>)[key] = vi.fn(value as (...args: unknown[]) => unknown);
