@@ -79,6 +79,15 @@ export async function sha256Hex(text: string): Promise<string> {
 
 /** The cache key of a validated request made with `token` (the token itself is not kept). */
 export async function cacheKey(request: MatchRequest, token: string): Promise<string> {
-  const params = [request.type, request.subjectId, request.limit, request.minScore].join("|");
+  // Filters, cursor and view change the answer too; validation fixed the filters' key order.
+  const params = [
+    request.type,
+    request.subjectId,
+    request.limit,
+    request.minScore,
+    JSON.stringify(request.filters ?? null),
+    request.cursor ?? "",
+    request.view ?? "full",
+  ].join("|");
   return `${params}|${await sha256Hex(token)}`;
 }

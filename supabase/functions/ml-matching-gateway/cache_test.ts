@@ -90,3 +90,16 @@ Deno.test("the cache is bounded: the oldest entry goes first", () => {
   assert.equal(cache.get("b"), undefined);
   assert.ok(cache.get("a") && cache.get("c"));
 });
+
+Deno.test("filters, cursor and view are part of the key", async () => {
+  const base = await cacheKey(REQUEST, "t");
+  const variants: MatchRequest[] = [
+    { ...REQUEST, filters: { remote: ["remote"] } },
+    { ...REQUEST, filters: { remote: ["hybrid"] } },
+    { ...REQUEST, cursor: "abc.defghijklmnopqrs" },
+    { ...REQUEST, view: "compact" },
+  ];
+  const keys = await Promise.all(variants.map((v) => cacheKey(v, "t")));
+  assert.equal(new Set([base, ...keys]).size, 5);
+  assert.equal(await cacheKey({ ...REQUEST, view: "full" }, "t"), base);
+});

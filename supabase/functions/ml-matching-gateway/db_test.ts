@@ -231,6 +231,7 @@ Deno.test("db.ts queries and the fallback against a real Postgres", async (t) =>
         "inferred",
         "matches",
         "model_version",
+        "next_cursor",
         "processing_time_ms",
       ]);
       assert.equal(body.matches.length, 2);
@@ -251,7 +252,7 @@ Deno.test("db.ts queries and the fallback against a real Postgres", async (t) =>
           "title",
         ]);
       }
-      const [text, coverage] = body.matches[0].explanation.top_factors;
+      const [text, coverage] = body.matches[0].explanation?.top_factors ?? [];
       assert.deepEqual(text, {
         factor: "embedding_cosine",
         category: "text",

@@ -15,6 +15,9 @@
  *   4. Only a timeout, a network error or a 5xx falls back to rule-based matching, which
  *      verifies the token itself (HS256, `SUPABASE_JWT_SECRET`) and applies the service's
  *      ownership rules before reading any candidate; without a secret it answers 503.
+ *      A request with `filters` or a `cursor` is refused there (503 naming the field, with
+ *      Retry-After): the fallback cannot apply filters over every candidate nor continue the
+ *      service's ranking. The compact `view` it honours (no explanations).
  *      Each caller (token `sub`) gets FALLBACK_RATE_LIMIT_BURST fallback answers at once and
  *      FALLBACK_RATE_LIMIT_PER_MINUTE sustained (429 + Retry-After beyond), per isolate: during
  *      an outage the service's own limiter is not there to protect the database.
@@ -37,6 +40,16 @@ import type { ErrorBody, MatchRequest, MatchResponse, MatchType, Principal } fro
 import { upstreamBody, upstreamPath, validateMatchRequest } from "./validation.ts";
 
 export type Logger = (record: Record<string, unknown>) => void;
+
+/** Retry-After of a fallback that refuses filters or a cursor (the service's own 503s say 5). */
+export const FALLBACK_RETRY_AFTER_SECONDS = 5;
+
+/** The request field only the service can answer ("filters" or "cursor"), or null. */
+export function serviceOnly(request: MatchRequest): "filters" | "cursor" | null {
+  if (request.filters !== undefined && Object.keys(request.filters).length > 0) return "filters";
+  if (request.cursor !== undefined) return "cursor";
+  return null;
+}
 
 export interface HandlerDeps {
   config: Config;
@@ -280,6 +293,21 @@ export function createHandler(deps: HandlerDeps): Handler {
         `fallback token check: ${verified.reason}`,
       );
     }
+    const needs = serviceOnly(request);
+    if (needs !== null) {
+      // Filters must hold over every candidate and a cursor points into the service's own
+      // ranking; the fallback reads a bounded sample and cannot promise either, so it says
+      // so instead of answering a page that would look filtered and complete.
+      throw new HttpError(
+        503,
+        "service_unavailable",
+        `${needs} needs the matching service, which is unavailable; retry later, or ask ` +
+          `without ${needs} for a rule-based answer`,
+        needs,
+        `fallback refused: ${needs}`,
+        { "retry-after": String(FALLBACK_RETRY_AFTER_SECONDS) },
+      );
+    }
     const bucket = fallbackLimiter.take(verified.principal.sub);
     if (!bucket.allowed) {
       throw new HttpError(
@@ -326,12 +354,16 @@ export function createHandler(deps: HandlerDeps): Handler {
     } catch (error) {
       throw dbError(error);
     }
-    const matches = rank(request, subject as TalentRow | JobRow, candidates);
+    const ranked = rank(request, subject as TalentRow | JobRow, candidates);
+    const matches = request.view === "compact"
+      ? ranked.map((m) => ({ ...m, explanation: null }))
+      : ranked;
     return {
       matches,
       processing_time_ms: Math.round((now() - started) * 100) / 100,
       model_version: null,
       inferred: null,
+      next_cursor: null, // the fallback answers one page: its bounded read is not a ranking
     };
   }
 

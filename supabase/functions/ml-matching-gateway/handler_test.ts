@@ -170,7 +170,7 @@ async function assertFallback(f: Fixture, res: Response, reason: string): Promis
     assert.equal(m.source, "fallback");
     assert.equal(m.model_version, null);
     assert.ok(m.id !== null && open.has(m.id), "only open jobs");
-    assert.equal(m.explanation.top_factors.length, 3);
+    assert.equal(m.explanation?.top_factors.length, 3);
   }
   const scores = body.matches.map((m) => m.score);
   assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
@@ -437,5 +437,75 @@ Deno.test("every call is logged as one JSON line, without the token", async () =
       ["fallback", 200, "miss"],
     ]);
     assert.equal(f.logs[2].upstream_status, 500);
+  });
+});
+
+const FILTERS = { remote: ["remote"], radius_km: 50, skills: ["Python"] };
+const CURSOR = "eyJ2IjoxfQ.AAAAAAAAAAAAAAAA";
+
+Deno.test("filters, cursor and view are forwarded as sent and keyed apart in the cache", async () => {
+  await withGateway(async (f) => {
+    const token = await talentToken(f);
+    const body = talentToJobs(f.w.talentA.id, {
+      filters: FILTERS,
+      cursor: CURSOR,
+      view: "compact",
+    });
+    const res = await f.handler(post(body, token));
+    assert.equal(res.status, 200);
+    await res.body?.cancel();
+    assert.deepEqual(f.upstream.requests[0].body, {
+      talent_id: f.w.talentA.id,
+      limit: 10,
+      min_score: 0,
+      filters: FILTERS,
+      cursor: CURSOR,
+      view: "compact",
+    });
+    for (const other of [{ filters: { remote: ["hybrid"] } }, { view: "full" }]) {
+      const miss = await f.handler(post(talentToJobs(f.w.talentA.id, other), token));
+      assert.equal(miss.headers.get("x-cache"), "miss", JSON.stringify(other));
+      await miss.body?.cancel();
+    }
+    for (const same of [body, talentToJobs(f.w.talentA.id)]) { // no view = the full view
+      const hit = await f.handler(post(same, token));
+      assert.equal(hit.headers.get("x-cache"), "hit", JSON.stringify(same));
+      await hit.body?.cancel();
+    }
+  });
+});
+
+const REFUSED: [Record<string, unknown>, string][] = [
+  [{ filters: FILTERS }, "filters"],
+  [{ cursor: CURSOR }, "cursor"],
+];
+for (const [extra, field] of REFUSED) {
+  Deno.test(`the fallback refuses ${field} with a 503 naming it, and reads nothing`, async () => {
+    await withGateway(async (f) => {
+      f.upstream.mode = 503;
+      const res = await f.handler(post(talentToJobs(f.w.talentA.id, extra), await talentToken(f)));
+      assert.equal(res.status, 503);
+      assert.equal(res.headers.get("retry-after"), "5");
+      const { error } = await res.json();
+      assert.equal(error.code, "service_unavailable");
+      assert.equal(error.field, field);
+      assert.match(error.message, /needs the matching service/);
+      assert.equal(f.w.data.calls, 0, "no candidate was read");
+    });
+  });
+}
+
+Deno.test("the fallback honours the compact view and never pages", async () => {
+  await withGateway(async (f) => {
+    f.upstream.mode = 500;
+    const token = await talentToken(f);
+    const res = await f.handler(
+      post(talentToJobs(f.w.talentA.id, { view: "compact", filters: {} }), token),
+    );
+    assert.equal(res.status, 200);
+    const body: MatchResponse = await res.json();
+    assert.ok(body.matches.length > 0);
+    assert.ok(body.matches.every((m) => m.explanation === null && m.title));
+    assert.equal(body.next_cursor, null);
   });
 });

@@ -14,7 +14,14 @@ export interface MatchRequest {
   subjectId: string;
   limit: number;
   minScore: number;
+  /** Sent on only when the caller sent them (checked by validation.ts). */
+  filters?: MatchFilters;
+  cursor?: string;
+  view?: "full" | "compact";
 }
+
+/** The service's JobFilters (talent-to-jobs) or TalentFilters (job-to-talents). */
+export type MatchFilters = Schemas["JobFilters"] | Schemas["TalentFilters"];
 
 export type Category = FactorCategory;
 
@@ -32,8 +39,9 @@ export type MatchResponse = Schemas["MatchResponse"];
 export type ErrorBody = Schemas["ErrorBody"];
 /** An error as validation finds it, before the handler adds the request id. */
 export type ErrorDetail = Required<Omit<ErrorBody, "request_id">>;
-/** A fallback result always names its row (the service's `id` is null only for `/score`). */
-export type RankedResult = MatchResult & { id: string };
+/** A fallback result always names its row (the service's `id` is null only for `/score`) and, as
+ * ranked, carries its explanation (the compact view drops it afterwards). */
+export type RankedResult = MatchResult & { id: string; explanation: Explanation };
 
 export type { Role };
 

@@ -93,3 +93,64 @@ Deno.test("the upstream body uses the service's field names and no type", () => 
   assert.equal(upstreamPath("talent-to-jobs"), "/api/v1/match/talent-to-jobs");
   assert.equal(upstreamPath("job-to-talents"), "/api/v1/match/job-to-talents");
 });
+
+Deno.test("filters, cursor and view are kept as sent, in the route's fixed key order", () => {
+  const result = validateMatchRequest({
+    type: "job-to-talents",
+    job_id: JOB,
+    view: "compact",
+    cursor: "eyJ2IjoxfQ.AAAAAAAAAAAAAAAA",
+    filters: { min_years: 3, skills: ["Python"], remote: ["any"], salary_max: 90000 },
+  });
+  assert.ok(result.ok);
+  assert.deepEqual(Object.keys(result.value.filters ?? {}), [
+    "remote",
+    "salary_max",
+    "skills",
+    "min_years",
+  ]);
+  assert.equal(result.value.view, "compact");
+  assert.deepEqual(upstreamBody(result.value), {
+    job_id: JOB,
+    limit: 10,
+    min_score: 0,
+    filters: { remote: ["any"], salary_max: 90000, skills: ["Python"], min_years: 3 },
+    cursor: "eyJ2IjoxfQ.AAAAAAAAAAAAAAAA",
+    view: "compact",
+  });
+});
+
+Deno.test("bad filters, cursors and views are rejected naming the field", () => {
+  const t2j = (extra: Record<string, unknown>) => ({
+    type: "talent-to-jobs",
+    talent_id: TALENT,
+    ...extra,
+  });
+  const j2t = (extra: Record<string, unknown>) => ({
+    type: "job-to-talents",
+    job_id: JOB,
+    ...extra,
+  });
+  const cases: [unknown, string][] = [
+    [t2j({ filters: [] }), "filters"],
+    [t2j({ filters: { radius_km: -1 } }), "filters.radius_km"],
+    [t2j({ filters: { radius_km: 0 } }), "filters.radius_km"],
+    [t2j({ filters: { radius_km: "5" } }), "filters.radius_km"],
+    [t2j({ filters: { salary_min: 10_000_001 } }), "filters.salary_min"],
+    [t2j({ filters: { salary_min: 1.5 } }), "filters.salary_min"],
+    [t2j({ filters: { salary_max: 1 } }), "filters.salary_max"],
+    [t2j({ filters: { min_years: 1 } }), "filters.min_years"],
+    [t2j({ filters: { remote: [] } }), "filters.remote"],
+    [t2j({ filters: { remote: ["any"] } }), "filters.remote.0"],
+    [t2j({ filters: { seniority: ["mid", "guru"] } }), "filters.seniority.1"],
+    [t2j({ filters: { skills: "Python" } }), "filters.skills"],
+    [t2j({ filters: { skills: ["Python", " "] } }), "filters.skills.1"],
+    [t2j({ filters: { skills: Array(21).fill("Go") } }), "filters.skills"],
+    [j2t({ filters: { salary_min: 1 } }), "filters.salary_min"],
+    [j2t({ filters: { min_years: 71 } }), "filters.min_years"],
+    [t2j({ cursor: "not a cursor" }), "cursor"],
+    [t2j({ cursor: 7 }), "cursor"],
+    [t2j({ view: "tiny" }), "view"],
+  ];
+  for (const [body, field] of cases) assert.equal(fieldOf(body), field, JSON.stringify(body));
+});
