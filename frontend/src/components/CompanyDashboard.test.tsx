@@ -179,6 +179,31 @@ describe("CompanyDashboard", () => {
     await waitFor(() => expect(service.listJobApplications).toHaveBeenLastCalledWith(JOB_B, expect.anything()));
   });
 
+  it("filters talent on the server and loads the next page with the cursor", async () => {
+    const user = userEvent.setup();
+    const service = fakeService({
+      getJobMatches: (_id, _limit, _min, options) =>
+        Promise.resolve(
+          options?.cursor
+            ? { ...talents(), matches: [match({ id: "10000000-0000-4000-8000-000000000009", score: 20, title: "Dan Page" })], next_cursor: null }
+            : { ...talents(), next_cursor: "next" },
+        ),
+    });
+    render(<CompanyDashboard service={service} me={companyMe} />);
+    await waitFor(() => expect(screen.getAllByTestId("match-card")).toHaveLength(3));
+
+    await user.click(screen.getByText("Filters"));
+    await user.type(screen.getByLabelText("Years at least"), "3");
+    await user.click(screen.getByRole("button", { name: "Refresh" }));
+    await waitFor(() =>
+      expect(service.getJobMatches).toHaveBeenLastCalledWith(JOB_A, 20, 0, { filters: { min_years: 3 } }),
+    );
+    await user.click(await screen.findByRole("button", { name: "Load more talent" }));
+
+    expect(service.getJobMatches).toHaveBeenLastCalledWith(JOB_A, 20, 0, { filters: { min_years: 3 }, cursor: "next" });
+    await waitFor(() => expect(screen.getAllByTestId("match-card")).toHaveLength(4));
+  });
+
   it("explains when the company has no jobs", () => {
     const service = fakeService();
     render(<CompanyDashboard service={service} me={{ ...companyMe, jobs: [] }} />);

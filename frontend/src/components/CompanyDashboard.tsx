@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { MlMatchingService } from "../services/mlMatchingService";
 import type { MatchResponse, MatchResultOut, MeResponse } from "../services/types";
 import { withDecision } from "./TalentDashboard";
@@ -7,6 +7,7 @@ import { ApplicantInbox } from "./ApplicantInbox";
 import { CandidateDetailView, DetailToggle } from "./DetailPanel";
 import { FeedbackButtons, type FeedbackOption } from "./FeedbackButtons";
 import { LayoutToggle, useLayout } from "./LayoutToggle";
+import { MatchFilters, NO_FILTERS, requestFilters, type FilterValues } from "./MatchFilters";
 import { MatchCard } from "./MatchCard";
 import { ErrorNotice, LiveStatus } from "./Notice";
 import { LIMIT_CHOICES } from "./TalentDashboard";
@@ -48,6 +49,11 @@ export function CompanyDashboard({ service, me }: CompanyDashboardProps) {
   const [sortKey, setSortKey] = useState<SortKey>("score");
   const [minScore, setMinScore] = useState(0);
   const [result, setResult] = useState<MatchResponse | null>(null);
+  const [filters, setFilters] = useState<FilterValues>(NO_FILTERS);
+  const filtersRef = useRef(filters);
+  filtersRef.current = filters;
+  /** The filters the shown list was asked with: "Load more" sends them with its cursor. */
+  const shownFilters = useRef<Record<string, unknown> | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>(null);
   /** Bumped by every decision on a card, so the inbox shows the stage it implies. */
@@ -56,15 +62,26 @@ export function CompanyDashboard({ service, me }: CompanyDashboardProps) {
   const { begin, isCurrent } = useLatestRequest();
 
   const load = useCallback(
-    async (id: string, count: number) => {
+    async (id: string, count: number, cursor?: string) => {
       if (!id) return;
+      if (!cursor) shownFilters.current = requestFilters("talents", filtersRef.current);
+      const chosen = shownFilters.current;
       const ticket = begin();
       setLoading(true);
       setError(null);
-      setResult(null);
+      if (!cursor) setResult(null);
       try {
-        const response = await service.getJobMatches(id, count, 0);
-        if (isCurrent(ticket)) setResult(response);
+        const response =
+          chosen || cursor
+            ? await service.getJobMatches(id, count, 0, {
+                ...(chosen ? { filters: chosen } : {}),
+                ...(cursor ? { cursor } : {}),
+              })
+            : await service.getJobMatches(id, count, 0);
+        if (isCurrent(ticket))
+          setResult((previous) =>
+            cursor && previous ? { ...response, matches: [...previous.matches, ...response.matches] } : response,
+          );
       } catch (err) {
         if (isCurrent(ticket)) setError(err);
       } finally {
@@ -154,6 +171,7 @@ export function CompanyDashboard({ service, me }: CompanyDashboardProps) {
         >
           Refresh
         </button>
+        <MatchFilters kind="talents" values={filters} onChange={setFilters} />
       </div>
 
       <ApplicantInbox key={jobId} service={service} jobId={jobId} refreshKey={decisions} />
@@ -219,6 +237,17 @@ export function CompanyDashboard({ service, me }: CompanyDashboardProps) {
           );
         })}
       </ol>
+
+      {result?.next_cursor ? (
+        <button
+          type="button"
+          className="button button--secondary load-more"
+          disabled={loading}
+          onClick={() => void load(jobId, limit, result.next_cursor ?? undefined)}
+        >
+          Load more talent
+        </button>
+      ) : null}
     </section>
   );
 }

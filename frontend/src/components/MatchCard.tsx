@@ -150,6 +150,8 @@ export function MatchCard({ match, rank, fallbackTitle, actions, headingLevel = 
   const highlyRecommended = match.score > HIGHLY_RECOMMENDED_THRESHOLD;
   const ruleBased = match.source === "fallback";
   const decision = match.decision ?? null;
+  // null in the server's compact view: the card shows no factors and no bars
+  const explanation = match.explanation ?? null;
   return (
     <article
       className={`card match${compact ? " match--compact" : ""}${decision ? ` match--decided match--${decision}` : ""}`}
@@ -188,21 +190,21 @@ export function MatchCard({ match, rank, fallbackTitle, actions, headingLevel = 
           <ScoreBar score={match.score} label="Match score" />
         </div>
       </header>
-      {match.explanation.summary ? (
-        <p className="match__summary" title={compact ? match.explanation.summary : undefined}>
-          {match.explanation.summary}
+      {explanation?.summary ? (
+        <p className="match__summary" title={compact ? explanation.summary : undefined}>
+          {explanation.summary}
         </p>
       ) : null}
-      {compact ? null : (
+      {compact || !explanation ? null : (
         <div className="match__details">
           <div className="match__factors">
             <SubHeading>Top factors</SubHeading>
-            <TopFactors factors={match.explanation.top_factors} />
-            {match.explanation.top_factors.length > 0 ? <FactorLegend /> : null}
+            <TopFactors factors={explanation.top_factors} />
+            {explanation.top_factors.length > 0 ? <FactorLegend /> : null}
           </div>
           <div className="match__breakdown">
             <SubHeading>Breakdown</SubHeading>
-            <SubScores subScores={match.explanation.sub_scores} />
+            <SubScores subScores={explanation.sub_scores} />
             <SubScoreLegend />
           </div>
         </div>

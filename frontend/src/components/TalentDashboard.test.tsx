@@ -356,6 +356,42 @@ describe("TalentDashboard", () => {
     window.localStorage.clear();
   });
 
+  it("sends the filters on Refresh and pages on with the cursor and the same filters", async () => {
+    const user = userEvent.setup();
+    const service = fakeService({
+      getTalentMatches: (_id, _limit, _min, options) => {
+        const page = response();
+        return Promise.resolve(
+          options?.cursor
+            ? { ...page, matches: [match({ id: "00000000-0000-4000-8000-000000000009", score: 30, title: "Page Two Job" })], next_cursor: null }
+            : { ...page, next_cursor: "c1" },
+        );
+      },
+    });
+    render(<TalentDashboard service={service} me={talentMe} />);
+    await waitFor(() => expect(cards()).toHaveLength(4));
+
+    await user.click(screen.getByText("Filters"));
+    await user.click(screen.getByRole("checkbox", { name: "remote" }));
+    await user.type(screen.getByLabelText("Skills (all of, comma-separated)"), "Python");
+    await user.click(screen.getByRole("button", { name: "Refresh" }));
+
+    const filters = { remote: ["remote"], skills: ["Python"] };
+    await waitFor(() =>
+      expect(service.getTalentMatches).toHaveBeenLastCalledWith(TALENT_ID, 10, 0, { includeDismissed: false, filters }),
+    );
+    await user.click(await screen.findByRole("button", { name: "Load more jobs" }));
+
+    expect(service.getTalentMatches).toHaveBeenLastCalledWith(TALENT_ID, 10, 0, {
+      includeDismissed: false,
+      filters,
+      cursor: "c1",
+    });
+    await waitFor(() => expect(cards()).toHaveLength(5));
+    expect(cardFor("Page Two Job")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Load more jobs" })).toBeNull();
+  });
+
   it("shows a feedback failure and lets the user try again", async () => {
     const user = userEvent.setup();
     const service = fakeService({

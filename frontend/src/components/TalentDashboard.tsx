@@ -5,6 +5,7 @@ import { useLatestRequest } from "../useLatestRequest";
 import { DetailToggle, JobDetailView } from "./DetailPanel";
 import { FeedbackButtons, type FeedbackOption } from "./FeedbackButtons";
 import { LayoutToggle, useLayout } from "./LayoutToggle";
+import { MatchFilters, NO_FILTERS, requestFilters, type FilterValues } from "./MatchFilters";
 import { MyApplications } from "./MyApplications";
 import { MatchCard } from "./MatchCard";
 import { ErrorNotice, LiveStatus } from "./Notice";
@@ -22,7 +23,7 @@ export function sortByScore<T extends { score: number }>(items: T[]): T[] {
 }
 
 /** Sets the decision of one match (by id) in a response, leaving the others as they are. */
-export function withDecision(result: MatchResponse, id: string, decision: Decision | null): MatchResponse {
+export function withDecision<T extends MatchResponse>(result: T, id: string, decision: Decision | null): T {
   return { ...result, matches: result.matches.map((m) => (m.id === id ? { ...m, decision } : m)) };
 }
 
@@ -91,6 +92,11 @@ export function TalentDashboard({ service, me }: TalentDashboardProps) {
   const [minScore, setMinScore] = useState(0);
   const [showDismissed, setShowDismissed] = useState(false);
   const [result, setResult] = useState<MatchResponse | null>(null);
+  const [filters, setFilters] = useState<FilterValues>(NO_FILTERS);
+  const filtersRef = useRef(filters);
+  filtersRef.current = filters;
+  /** What the shown list was asked with: "Load more" must send the same with its cursor. */
+  const lastQuery = useRef<{ limit: number; minScore: number; includeDismissed: boolean; filters: Record<string, unknown> | null } | null>(null);
   /** Jobs dismissed in this visit, newest first, each with an Undo. */
   const [dismissed, setDismissed] = useState<Dismissed[]>([]);
   /** Bumped by every decision, so "Your applications" is fetched again. */
@@ -101,16 +107,31 @@ export function TalentDashboard({ service, me }: TalentDashboardProps) {
   const { begin, isCurrent } = useLatestRequest();
 
   const load = useCallback(
-    async (nextLimit: number, nextMinScore: number, includeDismissed: boolean) => {
+    async (nextLimit: number, nextMinScore: number, includeDismissed: boolean, cursor?: string) => {
       if (!talent) return;
+      const query =
+        cursor && lastQuery.current
+          ? lastQuery.current
+          : {
+              limit: nextLimit,
+              minScore: nextMinScore,
+              includeDismissed,
+              filters: requestFilters("jobs", filtersRef.current),
+            };
+      if (!cursor) lastQuery.current = query;
       const ticket = begin();
       setLoading(true);
       setError(null);
       try {
-        const response = await service.getTalentMatches(talent.id, nextLimit, nextMinScore, {
-          includeDismissed,
+        const response = await service.getTalentMatches(talent.id, query.limit, query.minScore, {
+          includeDismissed: query.includeDismissed,
+          ...(query.filters ? { filters: query.filters } : {}),
+          ...(cursor ? { cursor } : {}),
         });
-        if (isCurrent(ticket)) setResult(response);
+        if (isCurrent(ticket))
+          setResult((previous) =>
+            cursor && previous ? { ...response, matches: [...previous.matches, ...response.matches] } : response,
+          );
       } catch (err) {
         if (isCurrent(ticket)) setError(err);
       } finally {
@@ -195,6 +216,7 @@ export function TalentDashboard({ service, me }: TalentDashboardProps) {
         <button type="submit" className="button button--secondary" disabled={loading}>
           Refresh
         </button>
+        <MatchFilters kind="jobs" values={filters} onChange={setFilters} />
       </form>
 
       <LiveStatus>
@@ -228,7 +250,7 @@ export function TalentDashboard({ service, me }: TalentDashboardProps) {
       ) : null}
 
       {result && matches.length === 0 && !loading ? (
-        <p className="notice">No jobs match yet. Try a lower minimum score.</p>
+        <p className="notice">No jobs match yet. Try a lower minimum score or fewer filters.</p>
       ) : null}
 
       <ol className={`match-list${layout === "compact" ? " match-list--compact" : ""}`} aria-label="Recommended jobs">
@@ -270,6 +292,17 @@ export function TalentDashboard({ service, me }: TalentDashboardProps) {
           );
         })}
       </ol>
+
+      {result?.next_cursor ? (
+        <button
+          type="button"
+          className="button button--secondary load-more"
+          disabled={loading}
+          onClick={() => void load(limit, minScore, showDismissed, result.next_cursor ?? undefined)}
+        >
+          Load more jobs
+        </button>
+      ) : null}
 
       <MyApplications service={service} talentId={talent.id} refreshKey={decisions} />
     </section>

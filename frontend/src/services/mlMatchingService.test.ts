@@ -53,6 +53,24 @@ describe("mlMatchingService", () => {
     expect(bodies[1]).toEqual({ talent_id: "t-1", limit: 10, min_score: 0 });
   });
 
+  it("sends filters and the cursor only when given", async () => {
+    const fetchMock = vi.fn<typeof fetch>(() =>
+      Promise.resolve(jsonResponse(200, { matches: [], processing_time_ms: 1, model_version: null, next_cursor: null })),
+    );
+    const service = createMlMatchingService({ fetch: fetchMock, getToken: () => "a.b.c" });
+
+    await service.getTalentMatches("t-1", 10, 0, { filters: { remote: ["remote"] }, cursor: "abc" });
+    await service.getJobMatches("j-1", 20, 5, { filters: { min_years: 2 } });
+    await service.getJobMatches("j-1", 20, 5, { filters: null, cursor: null });
+
+    const bodies = fetchMock.mock.calls.map(([, init]) => JSON.parse(String(init?.body)));
+    expect(bodies).toEqual([
+      { talent_id: "t-1", limit: 10, min_score: 0, filters: { remote: ["remote"] }, cursor: "abc" },
+      { job_id: "j-1", limit: 20, min_score: 5, filters: { min_years: 2 } },
+      { job_id: "j-1", limit: 20, min_score: 5 },
+    ]);
+  });
+
   it("posts undo feedback like any other decision", async () => {
     const fetchMock = stubFetch(
       jsonResponse(200, {

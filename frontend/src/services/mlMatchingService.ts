@@ -77,10 +77,24 @@ export interface ServiceOptions {
   timeoutMs?: number;
 }
 
-/** Extra options of POST /match/talent-to-jobs. */
-export interface TalentMatchOptions {
+/** Extra options of POST /match/job-to-talents and (with includeDismissed) talent-to-jobs. */
+export interface MatchOptions {
+  /** The request's `filters` (JobFilters / TalentFilters); null or absent: none. */
+  filters?: Record<string, unknown> | null;
+  /** A previous response's `next_cursor`: the page after it (same subject, min score, filters). */
+  cursor?: string | null;
+}
+
+export interface TalentMatchOptions extends MatchOptions {
   /** Also return the jobs the talent dismissed (marked `decision: "dismissed"`). */
   includeDismissed?: boolean;
+}
+
+function matchExtras(options: MatchOptions): Record<string, unknown> {
+  return {
+    ...(options.filters ? { filters: options.filters } : {}),
+    ...(options.cursor ? { cursor: options.cursor } : {}),
+  };
 }
 
 export interface MlMatchingService {
@@ -91,7 +105,7 @@ export interface MlMatchingService {
     minScore?: number,
     options?: TalentMatchOptions,
   ): Promise<MatchResponse>;
-  getJobMatches(jobId: string, limit?: number, minScore?: number): Promise<MatchResponse>;
+  getJobMatches(jobId: string, limit?: number, minScore?: number, options?: MatchOptions): Promise<MatchResponse>;
   sendFeedback(feedback: FeedbackRequest): Promise<FeedbackResponse>;
   getHealth(): Promise<HealthResponse>;
   listModels(): Promise<ModelListResponse>;
@@ -243,12 +257,14 @@ export function createMlMatchingService(options: ServiceOptions = {}): MlMatchin
         limit,
         min_score: minScore,
         ...(matchOptions.includeDismissed ? { include_dismissed: true } : {}),
+        ...matchExtras(matchOptions),
       }),
-    getJobMatches: (jobId, limit = 10, minScore = 0) =>
+    getJobMatches: (jobId, limit = 10, minScore = 0, matchOptions = {}) =>
       request<MatchResponse>("POST", "/match/job-to-talents", {
         job_id: jobId,
         limit,
         min_score: minScore,
+        ...matchExtras(matchOptions),
       }),
     sendFeedback: (feedback) =>
       request<FeedbackResponse>("POST", "/feedback", {
