@@ -91,6 +91,7 @@ class Stack:
     talent_id: str
     talent_user: str
     admin_user: str
+    other_talent_user: str
 
     @property
     def url(self) -> str:
@@ -142,7 +143,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             register_artifact(session, root / "models", ACTIVE_VERSION, activate=True)
             register_artifact(session, root / "models", CANDIDATE_VERSION, activate=False)
             session.commit()
-        example = report.example_talents[0]
+        example, other = report.example_talents[0], report.example_talents[1]
         env = {
             "DATABASE_URL": url,
             "MODEL_DIR": str(root / "models"),
@@ -156,6 +157,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                     talent_id=example["talent_id"],
                     talent_user=example["owner_user_id"],
                     admin_user=str(uuid.uuid4()),
+                    other_talent_user=other["owner_user_id"],
                 )
                 problems = [
                     line

@@ -138,6 +138,32 @@ def test_talent_applies_dismisses_undoes_and_the_decisions_survive_a_reload(
     log.assert_clean()
 
 
+def test_talent_filters_by_remote_policy_and_loads_the_next_page(
+    stack: Stack, page_and_log: tuple[Page, PageLog]
+) -> None:
+    page, log = page_and_log
+    sign_in(page, stack, token(stack.other_talent_user, "talent"))
+    first_page = shown_ids(page)
+    assert len(first_page) == 10, first_page
+
+    # "Load more" asks for the page after the shown one with the cursor: ten more, no repeats.
+    page.get_by_role("button", name="Load more jobs").click()
+    expect(cards(page)).to_have_count(20)
+    assert len(set(shown_ids(page))) == 20
+
+    page.get_by_text("Filters", exact=True).click()
+    page.get_by_role("checkbox", name="onsite").check()
+    with page.expect_response(lambda r: r.url.endswith("/match/talent-to-jobs")) as answer:
+        page.get_by_role("button", name="Refresh").click()
+    assert answer.value.status == 200
+    expected = [m["id"] for m in answer.value.json()["matches"]]
+    assert expected, "no onsite job in the seeded world"
+    expect(cards(page)).to_have_count(len(expected))
+    for subtitle in page.locator('[data-testid="match-card"] .match__subtitle').all_inner_texts():
+        assert subtitle.endswith("onsite"), subtitle
+    log.assert_clean()
+
+
 def test_company_contacts_a_candidate_and_moves_the_applicant_through_the_inbox(
     stack: Stack, page_and_log: tuple[Page, PageLog], new_page: Any
 ) -> None:
