@@ -11,6 +11,8 @@ Measured single-threaded (BLAS, OpenMP and LightGBM pinned to one thread), per d
   API does at start-up (their build time is reported separately), then one warm-up call;
 - recall@20 of the two-stage result against exhaustive scoring (full features + model on
   every candidate) for a sample of queries;
+- the same queries again per variant (`--variants`): the compact view (no SHAP, no
+  sentences), a broad filter set and a selective one (`FILTERS`), latency only;
 - overhead = end-to-end time / (LightGBM predict on the short list + pred_contrib on the
   returned rows), both timed in the same run on the same inputs; median over queries.
 
@@ -44,9 +46,11 @@ from sqlalchemy.orm import Session
 from app.db.migrate import upgrade_head
 from app.db.models import Job, Match, Talent
 from app.db.session import make_engine
+from app.matching.filters import MatchFilters
 from app.matching.retrieval import Side, shortlist
 from app.matching.service import (
     MatchingState,
+    View,
     load_active_model,
     match_job_to_talents,
     match_talent_to_jobs,
@@ -204,6 +208,52 @@ def run_direction(
     }
 
 
+# Representative filters (none needs the subject's own fields, so every query can use them):
+# a broad one, and a selective one that leaves a few percent of the candidates.
+FILTERS: dict[str, dict[str, MatchFilters]] = {
+    "talent_to_jobs": {
+        "filtered": MatchFilters(
+            remote=frozenset({"remote", "hybrid"}), seniority=frozenset({"mid", "senior", "lead"})
+        ),
+        "selective": MatchFilters(
+            remote=frozenset({"remote"}), salary_min=150_000, seniority=frozenset({"senior"})
+        ),
+    },
+    "job_to_talents": {
+        "filtered": MatchFilters(remote=frozenset({"any", "remote", "hybrid"}), min_years=3.0),
+        "selective": MatchFilters(
+            remote=frozenset({"remote"}), min_years=10.0, seniority=frozenset({"senior"})
+        ),
+    },
+}
+
+
+def run_variant(
+    session: Session,
+    state: MatchingState,
+    direction: str,
+    ids: list[Any],
+    variant: str,
+) -> dict[str, Any]:
+    """Latency of the same queries with a filter set or in the compact view (no recall or
+    floor: those are the plain rows' columns)."""
+    call = match_talent_to_jobs if direction == "talent_to_jobs" else match_job_to_talents
+    filters = FILTERS[direction].get(variant)
+    view: View = "compact" if variant == "compact" else "full"
+    latencies, returned = [], []
+    for subject_id in ids[1:]:
+        started = time.perf_counter()
+        outcome = call(session, subject_id, limit=LIMIT, state=state, filters=filters, view=view)
+        latencies.append(time.perf_counter() - started)
+        returned.append(len(outcome.matches))
+    return {
+        "direction": f"{direction} {variant}",
+        "queries": len(latencies),
+        "latency": _percentiles(latencies),
+        "mean_returned": round(float(np.mean(returned)), 2),
+    }
+
+
 def _subject_table(session: Session, state: MatchingState, direction: str, subject_id: Any) -> Any:
     from app.ml.repository import load_job_table, load_talent_table
 
@@ -222,13 +272,24 @@ def main(
     prefilter_size: int = typer.Option(1000, help="Stage-1 pre-filter size."),
     work_dir: Path = typer.Option(Path(tempfile.gettempdir()) / "talent_match_bench"),
     out_dir: Path = typer.Option(Path("bench_results")),
+    variant_list: str = typer.Option(
+        "compact,filtered,selective",
+        "--variants",
+        help="Extra timed rows per direction: compact (no explanations), filtered (a broad "
+        "filter set), selective (one leaving a few percent); empty for none.",
+    ),
 ) -> None:
     url, _ = prepare(jobs, talents, pairs, work_dir)
     db = make_engine(url)
     state = MatchingState(
         shortlist_size=shortlist_size, prefilter_size=prefilter_size, refresh_seconds=3600
     )
-    rows = []
+    rows: list[dict[str, Any]] = []
+    extra: list[dict[str, Any]] = []
+    variants = [v.strip() for v in variant_list.split(",") if v.strip()]
+    unknown = set(variants) - {"compact", "filtered", "selective"}
+    if unknown:
+        raise typer.BadParameter(f"unknown variants: {', '.join(sorted(unknown))}")
     with Session(db, expire_on_commit=False) as session:
         model = load_active_model(session, state, "talent_matcher")
         if model is None:
@@ -245,6 +306,9 @@ def main(
             picked = [pool[i] for i in rng.choice(len(pool), min(queries + 1, len(pool)), False)]
             console.print(f"{direction}: {len(picked) - 1} queries ...")
             rows.append(run_direction(session, state, direction, picked, recall_queries))
+            for variant in variants:
+                console.print(f"{direction} {variant}: {len(picked) - 1} queries ...")
+                extra.append(run_variant(session, state, direction, picked, variant))
 
     table = Table(title=f"matching bench: {jobs} jobs x {talents} talents, limit {LIMIT}")
     for col in (
@@ -272,6 +336,19 @@ def main(
             f"{r['overhead_ratio_p50']:.2f}",
         )
     console.print(table)
+    if extra:
+        variants_table = Table(title="same queries, with filters or the compact view")
+        for col in ("variant", "p50 ms", "p95 ms", "p99 ms", "mean returned"):
+            variants_table.add_column(col, justify="left" if col == "variant" else "right")
+        for r in extra:
+            variants_table.add_row(
+                r["direction"],
+                f"{r['latency']['p50_ms']:.1f}",
+                f"{r['latency']['p95_ms']:.1f}",
+                f"{r['latency']['p99_ms']:.1f}",
+                f"{r['mean_returned']:.1f}",
+            )
+        console.print(variants_table)
     console.print(f"load average (1/5/15 min): {os.getloadavg()}")
     for r in rows:
         console.print(f"{r['direction']} stage p50 ms: {r['stage_p50_ms']}")
@@ -290,6 +367,7 @@ def main(
         "occupation) with varied structured fields",
         "targets": {"p95_ms": 100, "recall_at_20": 0.98, "overhead_ratio": 2.0},
         "results": rows,
+        "variants": extra,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"matching_j{jobs}_t{talents}_{time.strftime('%Y%m%dT%H%M%S')}.json"
