@@ -7,6 +7,7 @@ import typer
 from app.auth.cli import token
 from app.drift.cli import drift_app
 from app.enrichment.cli import enrich_app
+from app.llm.cli import llm_app
 from app.logging import configure_logging
 from app.matching.cli import matches_app
 from app.seeding.cli import seed
@@ -30,6 +31,7 @@ main.add_typer(enrich_app, name="enrich")
 main.add_typer(models_app, name="models")
 main.add_typer(matches_app, name="matches")
 main.add_typer(drift_app, name="drift")
+main.add_typer(llm_app, name="llm")
 main.command("train")(train)
 main.command("seed")(seed)
 main.command("token")(token)
