@@ -208,6 +208,12 @@ def test_company_contacts_a_candidate_and_moves_the_applicant_through_the_inbox(
     page.reload()
     pick_job(page, job_id)
     expect(applicant.get_by_test_id("stage")).to_have_text("Interviewing")
+
+    # Phone width, filters open: nothing is wider than the screen.
+    page.set_viewport_size({"width": 400, "height": 800})
+    page.get_by_text("Filters", exact=True).click()
+    expect(page.get_by_label("Years at least")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
     log.assert_clean()
 
     # The talent sees where the application stands.
