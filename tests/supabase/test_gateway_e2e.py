@@ -265,9 +265,14 @@ def shape(value: Any) -> Any:
 
 
 def without_nulls(value: Any) -> Any:
-    """model_version is a string on the ML path and null on the fallback's: compare the rest."""
+    """model_version and next_cursor are strings on the ML path and null on the fallback's
+    (it has no model and never pages): compare the rest."""
     if isinstance(value, dict):
-        return {k: without_nulls(v) for k, v in value.items() if k != "model_version"}
+        return {
+            k: without_nulls(v)
+            for k, v in value.items()
+            if k not in ("model_version", "next_cursor")
+        }
     if isinstance(value, list):
         return [without_nulls(v) for v in value]
     return value
@@ -475,3 +480,28 @@ def test_the_supabase_config_lists_the_function_with_jwt_verification() -> None:
     deno_json = json.loads((FUNCTION / "deno.json").read_text())
     assert deno_json["nodeModulesDir"] == "auto"
     assert not (FUNCTION / "package.json").exists(), "no package.json next to the function"
+
+
+def test_filters_and_pages_go_through_the_gateway_and_the_fallback_refuses_them(
+    stack: Stack,
+) -> None:
+    bearer = token(stack.user_a)
+    filters = {"remote": ["remote", "hybrid", "onsite"], "seniority": ["mid", "senior"]}
+    first = ask(stack.gateway_ml, talent_to_jobs(stack.talent_a, limit=1, filters=filters), bearer)
+    assert first.status_code == 200, first.text
+    cursor = first.json()["next_cursor"]
+    if cursor is not None:
+        body = talent_to_jobs(stack.talent_a, limit=1, filters=filters, cursor=cursor)
+        second = ask(stack.gateway_ml, {**body, "view": "compact"}, bearer)
+        assert second.status_code == 200, second.text
+        assert second.json()["matches"][0]["explanation"] is None
+        assert second.json()["matches"][0]["id"] != first.json()["matches"][0]["id"]
+    unknown = ask(
+        stack.gateway_ml, talent_to_jobs(stack.talent_a, filters={"skills": ["Cobol"]}), bearer
+    )
+    assert unknown.status_code == 422, "the service's own 422 passes through"
+    assert unknown.json()["error"]["field"] == "filters.skills.0"
+    refused = ask(stack.gateway_down, talent_to_jobs(stack.talent_a, filters=filters), bearer)
+    assert refused.status_code == 503
+    assert refused.json()["error"]["field"] == "filters"
+    assert refused.headers["retry-after"]
