@@ -6,9 +6,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Seniority = Literal["junior", "mid", "senior", "lead", "executive"]
+# The project's own vocabularies (app.core.enums.Seniority, app.enrichment.cues
+# EDUCATION_LEVELS), so an LLM answer and the deterministic extractor's are comparable.
+Seniority = Literal["intern", "junior", "mid", "senior", "lead", "principal"]
 Education = Literal[
-    "none", "high_school", "associate", "bachelors", "masters", "doctorate", "unknown"
+    "none", "high_school", "associate", "bachelor", "master", "doctorate", "unknown"
 ]
 
 

@@ -22,7 +22,7 @@ from tests.llm.conftest import FakeLLM, ollama_body, openai_body
 
 ANSWER = {
     "seniority": "senior",
-    "education_level": "bachelors",
+    "education_level": "bachelor",
     "field_of_study": "computer science",
     "technical_skills": ["python", "pytorch"],
     "soft_skills": ["mentoring"],
