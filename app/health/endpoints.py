@@ -2,12 +2,12 @@
 
 Neither needs a token: orchestrators and the edge gateway probe them, and neither spends the
 cost budget; each client IP has a probe budget of its own (`PROBE_RATE_LIMIT`, checked before
-this module runs). Their database facts (reachable, `last_trained` of the served version) come from a
-per-process cache (`health_cache_seconds`, single-flight), so a probe flood costs at most one
-query per interval instead of one per probe. The model facts come from this worker's matching
-state (what it actually serves) and the model watcher (whether that is the registry's active
-version). Readiness does not require a model: the fallback rules serve without one, and the
-body says which of the two is serving.
+this module runs). Their database facts (reachable, `last_trained` of the served version) come
+from a per-process cache (`health_cache_seconds`, single-flight), so a probe flood costs at
+most one query per interval instead of one per probe. The model facts come from this worker's
+matching state (what it actually serves) and the model watcher (whether that is the registry's
+active version). Readiness does not require a model: the fallback rules serve without one, and
+the body says which of the two is serving.
 """
 
 from __future__ import annotations
