@@ -33,6 +33,7 @@ from app.db.session import make_engine, session_scope
 from app.details import endpoints as details_endpoints
 from app.directory import endpoints as directory_endpoints
 from app.drift import endpoints as drift_endpoints
+from app.drift.metrics import DriftCollector
 from app.enrichment import endpoints as enrichment_endpoints
 from app.enrichment.service import Enricher, get_enricher
 from app.enrichment.workers import TextWorkers
@@ -48,6 +49,7 @@ from app.monitoring.metrics import (
     mark_worker_dead,
     observe_embedding_lookups,
     observe_served_model,
+    set_scrape_collector,
 )
 from app.settings import Settings, get_settings
 from app.training import endpoints as training_endpoints
@@ -223,6 +225,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     services.add(engine, Engine)
     services.add_lazy(Enricher, get_enricher)
     app.state.services = services
+    set_scrape_collector("drift", DriftCollector(sessionmaker(bind=engine)))
 
     for router in ROUTERS:
         app.include_router(router)

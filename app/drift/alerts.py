@@ -1,4 +1,5 @@
-"""Drift alerts: a log line and a Prometheus gauge always, a Slack-compatible webhook when set.
+"""Drift alerts: a log line always, a Slack-compatible webhook when set; the Prometheus
+gauges read the run's row (app/drift/metrics.py).
 
 The webhook gets `{"text": ...}` (what Slack's incoming webhooks and their clones accept),
 with a bounded number of retries and exponential back-off on network errors, 429 and 5xx. A
@@ -14,7 +15,6 @@ import httpx
 
 from app.drift.stats import DriftResult
 from app.logging import get_logger
-from app.monitoring.metrics import DRIFT_ALERT, DRIFT_SCORE
 
 log = get_logger(__name__)
 
@@ -68,9 +68,7 @@ def publish(
     timeout: float,
     report_url: str | None = None,
 ) -> bool | None:
-    """Gauge and log always; the webhook when alerting and configured (None: not tried)."""
-    DRIFT_SCORE.set(result.overall_score)
-    DRIFT_ALERT.set(1.0 if result.alert else 0.0)
+    """The log always; the webhook when alerting and configured (None: not tried)."""
     if not result.alert:
         log.info("drift_checked", score=result.overall_score, metric=result.overall_metric)
         return None

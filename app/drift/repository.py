@@ -64,6 +64,19 @@ def list_runs(session: Session, limit: int) -> list[DriftRun]:
     )
 
 
+def newest_scored_run(session: Session) -> tuple[float, bool, str | None] | None:
+    """(overall score, alerted, model version) of the newest succeeded run, if any."""
+    row = session.execute(
+        select(DriftRun.overall_score, DriftRun.alerted, DriftRun.model_version)
+        .where(DriftRun.status == "succeeded", DriftRun.overall_score.is_not(None))
+        .order_by(DriftRun.started_at.desc(), DriftRun.id.desc())
+        .limit(1)
+    ).first()
+    if row is None or row[0] is None:
+        return None
+    return float(row[0]), bool(row[1]), row[2]
+
+
 def job_vectors(
     session: Session,
     model_id: str,

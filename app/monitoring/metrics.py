@@ -103,20 +103,13 @@ MODELS_PROMOTED = Counter(
 MODELS_REJECTED = Counter(
     "tm_training_models_rejected_total", "Trained candidates the promotion gate refused."
 )
-DRIFT_SCORE = Gauge(
-    "tm_drift_score",
-    "Overall drift score (0-1) of the newest drift run in a process of this deployment.",
-    multiprocess_mode="mostrecent",
-)
-DRIFT_ALERT = Gauge(
-    "tm_drift_alert",
-    "1 when the newest drift run's score exceeded DRIFT_THRESHOLD, else 0.",
-    multiprocess_mode="mostrecent",
-)
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 _active_version: list[str] = []
 _scrape_registries: dict[Path, CollectorRegistry] = {}
+_scrape_extras: dict[str, Collector] = {}
+"""Collectors that read shared state (the database) at scrape time, by name: one per name,
+so an app built later (tests build many) replaces the earlier one's."""
 
 
 def multiprocess_enabled() -> bool:
@@ -265,8 +258,24 @@ def scrape_registry(directory: Path | None) -> CollectorRegistry:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry, path=str(directory))  # type: ignore[no-untyped-call]
         registry.register(_ModelAgeCollector(_trained_at_files(directory)))
+        for collector in _scrape_extras.values():
+            registry.register(collector)
         _scrape_registries[directory] = registry
     return _scrape_registries[directory]
+
+
+def set_scrape_collector(name: str, collector: Collector) -> None:
+    """Expose `collector` on every scrape, replacing the one registered under `name` before.
+
+    For values that live in the database, not in a process: a drift run happens in a CronJob
+    pod nobody scrapes, so the API's workers report the newest run's score from its row."""
+    registries = [REGISTRY, *_scrape_registries.values()]
+    previous = _scrape_extras.pop(name, None)
+    for registry in registries:
+        if previous is not None:
+            registry.unregister(previous)
+        registry.register(collector)
+    _scrape_extras[name] = collector
 
 
 def generate_latest(directory: Path | None = None) -> bytes:

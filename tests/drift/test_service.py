@@ -20,7 +20,6 @@ from app.drift.service import parse_window, report_file, run_drift
 from app.ml.features import FEATURE_NAMES
 from app.ml.reference import REFERENCE_FILE
 from app.monitoring.inference_log import InferenceSampler
-from app.monitoring.metrics import DRIFT_ALERT, DRIFT_SCORE
 from tests.drift.conftest import drift_settings, reference_model, register_reference_model
 
 WEEK = timedelta(days=7)
@@ -58,8 +57,6 @@ def test_an_unshifted_week_succeeds_without_alert_and_writes_the_report(
     assert outcome.overall_score < settings.drift_threshold
     assert not outcome.alerted
     assert outcome.alert_delivered is None
-    assert DRIFT_SCORE._value.get() == pytest.approx(outcome.overall_score)
-    assert DRIFT_ALERT._value.get() == 0.0
     [run] = runs(engine)
     assert run.status == "succeeded"
     assert run.current_rows == 600
@@ -85,7 +82,6 @@ def test_a_shifted_feature_alerts_through_a_webhook_that_fails_then_answers(
     assert outcome.alert_delivered is True
     assert len(hook.bodies) == 3
     assert "missing_required_skills" in hook.bodies[-1]["text"]
-    assert DRIFT_ALERT._value.get() == 1.0
     [run] = runs(engine)
     assert run.alerted
     assert run.alert_delivered is True
