@@ -178,3 +178,45 @@ def test_windows(text: str, days: float) -> None:
 def test_bad_windows(text: str) -> None:
     with pytest.raises(ValueError, match="window"):
         parse_window(text)
+
+
+def test_new_jobs_from_another_text_domain_drift_against_the_jobs_the_model_knew(
+    engine: Engine, session: Session, tmp_path: Path
+) -> None:
+    """The embedding check reads stored job vectors: jobs created before the window (and the
+    training) as reference, jobs created in the window as current."""
+    import uuid
+
+    from app.db.models import Embedding
+    from app.ml.embeddings import to_bytes
+    from app.settings import get_settings
+    from tests.factories import make_company, make_job
+
+    register_reference_model(session, tmp_path / "models")
+    company = make_company(session)
+    rng = np.random.default_rng(8)
+    old_topic, new_topic = rng.normal(0, 1, 384), rng.normal(0, 1, 384)
+    now = utcnow()
+    for created, topic in ((now - 4 * WEEK, old_topic), (now - timedelta(days=1), new_topic)):
+        for _ in range(120):
+            job = make_job(session, company, created_at=created, updated_at=created)
+            vector = topic + rng.normal(0, 1.0, 384)
+            session.add(
+                Embedding(
+                    owner_kind="job",
+                    owner_id=job.id,
+                    content_hash=uuid.uuid4().hex,
+                    model_id=get_settings().embedding_model_id,
+                    dim=384,
+                    vector=to_bytes(vector),
+                )
+            )
+    session.commit()
+    log_rows(engine, 300)
+    outcome = run_drift(engine, window=WEEK, triggered_by="t", settings=drift_settings(tmp_path))
+    [run] = runs(engine)
+    embedding = run.metrics["embedding"]
+    assert (embedding["reference_rows"], embedding["current_rows"]) == (120, 120)
+    assert embedding["score"] > 0.9
+    assert run.metrics["overall_metric"] == "embedding:domain_classifier_roc_auc"
+    assert outcome.alerted
