@@ -156,7 +156,9 @@ def test_a_second_run_while_one_holds_the_lock_is_refused(engine: Engine, tmp_pa
             run_drift(engine, window=WEEK, triggered_by="t", settings=drift_settings(tmp_path))
     finally:
         release()
-    assert lock.try_acquire(engine) is not None
+    again = lock.try_acquire(engine)
+    assert again is not None
+    again()
 
 
 def test_prune_applies_retention_and_the_row_cap(engine: Engine, tmp_path: Path) -> None:
