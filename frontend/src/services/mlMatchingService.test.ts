@@ -302,3 +302,27 @@ describe("mlMatchingService", () => {
     await expect(service.getHealth()).rejects.toMatchObject({ code: "invalid_response" });
   });
 });
+
+describe("mlMatchingService drift routes", () => {
+  it("lists drift runs and fetches a report as HTML text with the token", async () => {
+    const fetchMock = vi
+      .fn<typeof fetch>()
+      .mockResolvedValueOnce(jsonResponse(200, { runs: [] }))
+      .mockResolvedValueOnce(new Response("<html>ALERT</html>", { status: 200, headers: { "Content-Type": "text/html" } }));
+    const service = createMlMatchingService({ fetch: fetchMock, getToken: () => "a.b.c" });
+
+    expect(await service.listDriftRuns(5)).toEqual({ runs: [] });
+    expect(requestOf(fetchMock, 0).url).toBe("/api/v1/drift/runs?limit=5");
+    expect(await service.getDriftReport("r/1")).toBe("<html>ALERT</html>");
+    const sent = requestOf(fetchMock, 1);
+    expect(sent.url).toBe("/api/v1/drift/runs/r%2F1/report");
+    expect(sent.headers.Accept).toBe("text/html");
+    expect(sent.headers.Authorization).toBe("Bearer a.b.c");
+  });
+
+  it("turns a refused report into an ApiError", async () => {
+    const fetchMock = stubFetch(jsonResponse(403, { error: { code: "forbidden", message: "Admins only." } }));
+    const service = createMlMatchingService({ fetch: fetchMock, getToken: () => "a.b.c" });
+    await expect(service.getDriftReport("x")).rejects.toBeInstanceOf(ApiError);
+  });
+});
