@@ -40,7 +40,7 @@ from typing import Any
 
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage, Storage, storage_from_string
-from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
+from limits.strategies import MovingWindowRateLimiter
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -67,6 +67,8 @@ PROBE_PATHS = frozenset({"/api/v1/health", "/api/v1/health/ready"})
 MAX_DELAYED_REFUSALS = 1000
 """Refused probes held for their delay at once per process; beyond, refusals go out at once
 (a held refusal is one sleeping coroutine and an open connection)."""
+MAX_PROBE_CLIENTS = 10_000
+"""Client IPs whose probe window is remembered; past this, ended windows are forgotten."""
 
 
 def parse_networks(entries: Sequence[str]) -> tuple[IPNetwork, ...]:
@@ -220,7 +222,11 @@ class CostLimiter:
 
 
 class ProbeLimiter:
-    """Per-IP fixed windows for the probes, in memory; refusals are answered late.
+    """Per-IP fixed windows for the probes, in a plain dict; refusals are answered late.
+
+    Only the event loop touches it (no lock, no thread): `limits`' memory storage would start
+    a timer thread every 10 ms while a flood lasts (its expiry sweep), and each new thread
+    takes the interpreter lock from the requests being served.
 
     A flood client that sends its next probe as soon as the last is answered would otherwise
     turn the server's speed at refusing into its own request rate, keeping the event loop
@@ -237,11 +243,25 @@ class ProbeLimiter:
         self.item = item
         self.trusted = trusted
         self.refusal_delay = refusal_delay
-        self._limiter = FixedWindowRateLimiter(MemoryStorage())
+        self._window = float(item.get_expiry())
+        self._clients: dict[str, tuple[float, int]] = {}  # ip -> (window start, probes in it)
         self._delayed = 0
 
     def allow(self, request: Request) -> bool:
-        return bool(self._limiter.hit(self.item, "probe", client_ip(request, self.trusted)))
+        now = time.monotonic()
+        ip = client_ip(request, self.trusted)
+        start, count = self._clients.get(ip, (now, 0))
+        if now - start >= self._window:
+            start, count = now, 0
+        elif ip not in self._clients and len(self._clients) >= MAX_PROBE_CLIENTS:
+            self._forget_ended(now)
+        self._clients[ip] = (start, count + 1)
+        return count < self.item.amount
+
+    def _forget_ended(self, now: float) -> None:
+        self._clients = {
+            ip: seen for ip, seen in self._clients.items() if now - seen[0] < self._window
+        }
 
     async def delay_refusal(self) -> None:
         if self.refusal_delay <= 0 or self._delayed >= MAX_DELAYED_REFUSALS:
