@@ -10,8 +10,9 @@ rows), on weekly windows built here:
   feature kinds (shares in [0, 1], counts, flags, ratios, a cosine). A week is a fresh draw of
   `--rows` rows from the same distribution (a bootstrap of the reference when it is a real
   one); a shifted week moves one feature (`--feature`) by `step * --feature-step` of its
-  reference standard deviation. Scores come from one fixed scoring function of the features,
-  so the score moves only as much as the features make it.
+  reference standard deviation. Scores come from that model (with `--reference`) or from one
+  fixed scoring function of the features, so the score moves only as much as the features
+  make it.
 - Job texts: real text, embedded with the serving embedder (all-MiniLM-L6-v2): a job is an
   O*NET occupation title and three of its task statements. The training-time jobs come from
   business, computing and engineering occupations (SOC 11-17); new jobs of a shifted week
@@ -42,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 from app.drift.stats import compute_drift  # noqa: E402
 from app.ml.embeddings import get_embedder  # noqa: E402
 from app.ml.features import FEATURE_NAMES  # noqa: E402
+from app.ml.matcher import MatchingModel  # noqa: E402
 from app.ml.reference import ReferenceSample  # noqa: E402
 from app.settings import get_settings  # noqa: E402
 
@@ -130,9 +132,11 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     started = time.perf_counter()
 
+    scorer = score
     if args.reference:
         sample = ReferenceSample.load(args.reference)
         reference_features = sample.features
+        scorer = MatchingModel.load(args.reference).predict
 
         def draw_week(n: int) -> FloatArray:
             return reference_features[rng.choice(len(reference_features), n)]
@@ -145,7 +149,7 @@ def main() -> None:
             return synthetic_features(n, rng)
 
         source = "synthetic training sample (5000 rows)"
-    reference_scores = score(reference_features)
+    reference_scores = scorer(reference_features)
     column = FEATURE_NAMES.index(args.feature)
     spread = float(reference_features[:, column].std()) or 1.0
 
@@ -175,7 +179,7 @@ def main() -> None:
             reference_features,
             reference_scores,
             features,
-            score(features),
+            scorer(features),
             reference_vectors,
             jobs,
             bins=settings.drift_bins,
