@@ -1,4 +1,4 @@
-"""The drift run's HTML report: one self-contained file (inline SVG and CSS, no scripts).
+"""The drift run's HTML report: one self-contained file (inline SVG, no CSS, no scripts).
 
 Made to be looked at: the verdict first, then per feature the reference and current shares
 of each bin drawn side by side, drifting features first, then the score distribution and the
@@ -49,48 +49,56 @@ def _histogram_svg(column: ColumnDrift) -> str:
     return "".join(parts)
 
 
+CARD_BG = {"drift": "#fdeee4", "ok": "#ffffff", "not_enough_data": "#f2f2f2"}
+CARDS_PER_ROW = 3
+
+
+def _legend(colour: str) -> str:
+    return f'<svg width="12" height="12"><rect width="12" height="12" fill="{colour}"/></svg>'
+
+
 def _column_card(column: ColumnDrift) -> str:
     label = {"drift": "DRIFT", "ok": "ok", "not_enough_data": "not enough data"}[column.status]
     return (
-        f'<div class="card {column.status}"><h3>{escape(column.name)}</h3>'
-        f"<p><b>{label}</b> · PSI {_fmt(column.psi)} · mean {_fmt(column.reference_mean, 2)}"
-        f" → {_fmt(column.current_mean, 2)}</p>{_histogram_svg(column)}</div>"
+        f'<td valign="top" bgcolor="{CARD_BG[column.status]}"><b>{escape(column.name)}</b><br>'
+        f"<small><b>{label}</b> · PSI {_fmt(column.psi)} · mean "
+        f"{_fmt(column.reference_mean, 2)} → {_fmt(column.current_mean, 2)}</small><br>"
+        f"{_histogram_svg(column)}</td>"
     )
 
 
+def _cards(columns: list[ColumnDrift]) -> str:
+    rows = [
+        "<tr>" + "".join(_column_card(c) for c in columns[i : i + CARDS_PER_ROW]) + "</tr>"
+        for i in range(0, len(columns), CARDS_PER_ROW)
+    ]
+    return f'<table cellpadding="8" cellspacing="6" border="0">{"".join(rows)}</table>'
+
+
 def render(result: DriftResult, *, title: str) -> str:
+    """The page, styled only with HTML and SVG attributes: the dashboard shows it in a frame
+    that inherits its Content-Security-Policy, which allows no inline CSS."""
     verdict = "ALERT" if result.alert else "no alert"
     emb = result.embedding
     notes = "".join(f"<li>{escape(n)}</li>" for n in result.notes)
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>
-<style>
-body{{font-family:system-ui,sans-serif;margin:24px;color:#222}}
-.verdict{{font-size:20px;padding:12px;border-radius:6px;background:#eef3ee}}
-.verdict.alert{{background:#fbe3dc}}
-.grid{{display:flex;flex-wrap:wrap;gap:12px}}
-.card{{border:1px solid #ddd;border-radius:6px;padding:8px;width:{BAR_W + 16}px}}
-.card.drift{{border-color:#e07b39;border-width:2px}}
-.card.not_enough_data{{opacity:.6}}
-.legend span{{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px}}
-h3{{margin:4px 0;font-size:14px}} p{{margin:4px 0;font-size:12px}}
-</style></head><body>
+<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title></head>
+<body>
 <h1>{escape(title)}</h1>
-<div class="verdict{" alert" if result.alert else ""}">{verdict}: overall drift
-{_fmt(result.overall_score)} (threshold {_fmt(result.threshold, 2)}), set by
-{escape(result.overall_metric)}</div>
+<table cellpadding="12" width="100%"><tr><td bgcolor="{"#fbe3dc" if result.alert else "#eef3ee"}">
+<big><b>{verdict}</b>: overall drift {_fmt(result.overall_score)} (threshold
+{_fmt(result.threshold, 2)}), set by {escape(result.overall_metric)}</big></td></tr></table>
 <p>{result.reference_rows} reference rows (the model's training sample),
 {result.current_rows} current rows (the inference log).
-<span class="legend"><span style="background:{REF_COLOUR}"></span>reference
-<span style="background:{CUR_COLOUR}"></span>current</span></p>
+{_legend(REF_COLOUR)} reference {_legend(CUR_COLOUR)} current</p>
 <ul>{notes}</ul>
-<h2>Prediction (score) drift</h2><div class="grid">{_column_card(result.prediction)}</div>
+<h2>Prediction (score) drift</h2>{_cards([result.prediction])}
 <h2>Embedding drift (job texts)</h2>
 <p>{escape(emb.method)}: {escape(emb.status)}, drift {_fmt(emb.score)} (ROC AUC
 {_fmt(emb.roc_auc)}, mean-vector cosine distance {_fmt(emb.mean_cosine_distance, 4)});
 {emb.reference_rows} reference vs {emb.current_rows} current jobs.</p>
 <h2>Features, drifting first (PSI on reference-decile bins)</h2>
-<div class="grid">{"".join(_column_card(c) for c in result.features)}</div>
+{_cards(result.features)}
 </body></html>
 """
 

@@ -113,7 +113,7 @@ def column_drift(
 @dataclass(slots=True)
 class EmbeddingDrift:
     method: str
-    status: str
+    status: str  # "ok", "drift" (set by compute_drift against the threshold), "not_enough_data"
     score: float | None
     roc_auc: float | None
     mean_cosine_distance: float | None
@@ -209,6 +209,8 @@ def compute_drift(
         threshold=threshold,
     )
     embedding = embedding_drift(reference_embeddings, current_embeddings, min_samples=min_samples)
+    if embedding.score is not None and embedding.score > threshold:
+        embedding.status = "drift"
     candidates = [(min(PSI_CAP, c.psi), f"psi:{c.name}") for c in columns if c.psi is not None]
     if prediction.psi is not None:
         candidates.append((min(PSI_CAP, prediction.psi), "psi:score"))

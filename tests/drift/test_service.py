@@ -65,6 +65,9 @@ def test_an_unshifted_week_succeeds_without_alert_and_writes_the_report(
     assert "no alert" in html
     assert "<svg" in html
     assert "<script" not in html
+    # The dashboard's frame inherits its CSP (no inline CSS): attributes only.
+    assert "<style" not in html
+    assert "style=" not in html
     with session_scope(engine) as s:
         assert report_file(s, run.id, settings) == Path(run.report_path or "").resolve()
 
@@ -220,5 +223,6 @@ def test_new_jobs_from_another_text_domain_drift_against_the_jobs_the_model_knew
     embedding = run.metrics["embedding"]
     assert (embedding["reference_rows"], embedding["current_rows"]) == (120, 120)
     assert embedding["score"] > 0.9
+    assert embedding["status"] == "drift"
     assert run.metrics["overall_metric"] == "embedding:domain_classifier_roc_auc"
     assert outcome.alerted
