@@ -64,16 +64,25 @@ describe("DriftPanel", () => {
     expect(screen.queryByRole("button", { name: "Report" })).not.toBeInTheDocument();
   });
 
-  it("fetches the report with the service and shows it in a sandboxed frame", async () => {
-    const fake = service([run()]);
+  it("fetches the report with the service and shows it inline, reduced to the report's markup", async () => {
+    const page =
+      '<html><head><title>t</title><style>body{}</style></head><body><h1>Drift of v1.3</h1>' +
+      '<table><tr><td bgcolor="#fbe3dc" onclick="alert(1)"><b>ALERT</b></td></tr></table>' +
+      '<svg width="10" height="10"><rect width="5" height="5" fill="#e07b39"></rect></svg>' +
+      '<script>window.hacked = true</script><img src="x" onerror="alert(1)"><a href="javascript:alert(1)">x</a>' +
+      "</body></html>";
+    const fake = service([run()], page);
     render(<DriftPanel service={fake} />);
     await userEvent.click(await screen.findByRole("button", { name: "Report" }));
-    const frame = await screen.findByTitle("Drift report");
+    const shown = await screen.findByRole("document", { name: "Drift report" });
     expect(fake.getDriftReport).toHaveBeenCalledWith(run().id);
-    expect(frame).toHaveAttribute("sandbox", "");
-    expect(frame.getAttribute("srcdoc")).toContain("ALERT");
+    expect(within(shown).getByText("ALERT")).toBeInTheDocument();
+    expect(within(shown).getByRole("heading", { name: "Drift of v1.3" })).toBeInTheDocument();
+    expect(shown.querySelector("rect")?.getAttribute("fill")).toBe("#e07b39");
+    expect(shown.querySelector("td")?.getAttribute("bgcolor")).toBe("#fbe3dc");
+    expect(shown.innerHTML).not.toMatch(/script|onclick|onerror|<img|<a |javascript|<style/);
     await userEvent.click(screen.getByRole("button", { name: "Close report" }));
-    expect(screen.queryByTitle("Drift report")).not.toBeInTheDocument();
+    expect(screen.queryByRole("document", { name: "Drift report" })).not.toBeInTheDocument();
   });
 
   it("says when there are no runs, and shows errors", async () => {

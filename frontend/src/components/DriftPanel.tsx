@@ -5,13 +5,40 @@ import { formatDateTime, formatMetric } from "../format";
 import { useLatestRequest } from "../useLatestRequest";
 import { ErrorNotice } from "./Notice";
 
+/** What the report page may contain (app/drift/report.py writes only these). */
+const REPORT_TAGS = new Set([
+  "h1", "h2", "h3", "p", "b", "big", "small", "ul", "li", "br",
+  "table", "tbody", "tr", "td", "svg", "rect", "text", "title",
+]);
+const REPORT_ATTRIBUTES = new Set([
+  "width", "height", "x", "y", "fill", "font-size", "role", "aria-label",
+  "bgcolor", "valign", "cellpadding", "cellspacing", "border",
+]);
+
+/** The report's body with only the elements and attributes the report generator writes: it is
+ * shown inline because a frame would inherit the dashboard's CSP and show nothing, and the
+ * allowlist keeps anything else (scripts, handlers, links, styles) out of the page. */
+export function reportBody(html: string): string {
+  const doc = new DOMParser().parseFromString(html, "text/html");
+  for (const element of Array.from(doc.body.querySelectorAll("*"))) {
+    if (!REPORT_TAGS.has(element.tagName.toLowerCase())) {
+      element.remove();
+      continue;
+    }
+    for (const attribute of Array.from(element.attributes)) {
+      if (!REPORT_ATTRIBUTES.has(attribute.name.toLowerCase())) element.removeAttribute(attribute.name);
+    }
+  }
+  return doc.body.innerHTML;
+}
+
 export interface DriftPanelProps {
   service: Pick<MlMatchingService, "listDriftRuns" | "getDriftReport">;
 }
 
 /** The weekly drift runs (newest first): the overall score against its threshold, what set it,
- * the drifting features, and the run's HTML report, fetched with the admin's token and shown in
- * a sandboxed frame (the report has no scripts, and the frame would not run any). */
+ * the drifting features, and the run's HTML report, fetched with the admin's token and shown
+ * inline, reduced to what the report generator writes (`reportBody`). */
 export function DriftPanel({ service }: DriftPanelProps) {
   const [runs, setRuns] = useState<DriftRunResponse[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -121,7 +148,7 @@ export function DriftPanel({ service }: DriftPanelProps) {
               Close report
             </button>
           </div>
-          <iframe title="Drift report" sandbox="" srcDoc={report.html} style={{ width: "100%", height: "32rem" }} />
+          <div className="drift-report__body" role="document" aria-label="Drift report" dangerouslySetInnerHTML={{ __html: reportBody(report.html) }} />
         </div>
       ) : null}
     </section>
