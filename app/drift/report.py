@@ -76,8 +76,9 @@ def _cards(columns: list[ColumnDrift]) -> str:
 
 
 def render(result: DriftResult, *, title: str) -> str:
-    """The page, styled only with HTML and SVG attributes: the dashboard shows it in a frame
-    that inherits its Content-Security-Policy, which allows no inline CSS."""
+    """The page, styled only with HTML and SVG attributes: the dashboard shows it inline,
+    under a Content-Security-Policy that allows no inline CSS (and keeps only the elements and
+    attributes used here: frontend/src/components/DriftPanel.tsx)."""
     verdict = "ALERT" if result.alert else "no alert"
     emb = result.embedding
     notes = "".join(f"<li>{escape(n)}</li>" for n in result.notes)

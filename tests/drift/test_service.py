@@ -65,7 +65,7 @@ def test_an_unshifted_week_succeeds_without_alert_and_writes_the_report(
     assert "no alert" in html
     assert "<svg" in html
     assert "<script" not in html
-    # The dashboard's frame inherits its CSP (no inline CSS): attributes only.
+    # The dashboard shows it under its CSP (no inline CSS): attributes only.
     assert "<style" not in html
     assert "style=" not in html
     with session_scope(engine) as s:
