@@ -179,6 +179,9 @@ def test_every_request_and_response_is_logged_with_its_request_id(
         "limit": 2,
         "min_score": 0.0,
         "include_dismissed": False,
+        "filters": None,
+        "cursor": None,
+        "view": "full",
     }
     assert logged["result_count"] == len(response.json()["matches"])
     assert logged["source"] == "fallback"
