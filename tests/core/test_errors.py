@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 import app
 from app.api.errors import install_error_handlers
+from app.applications.errors import ApplicationNotFoundError, StageNotAllowedError
 from app.auth.errors import (
     AuthenticationError,
     AuthError,
@@ -33,6 +34,8 @@ from app.core.errors import (
     responses,
 )
 from app.core.schemas import ErrorEnvelope
+from app.details.errors import JobNotVisibleError
+from app.drift.errors import DriftInProgressError, DriftRunNotFoundError
 from app.enrichment.errors import (
     EnrichmentNotFoundError,
     ModelConfigError,
@@ -42,6 +45,8 @@ from app.enrichment.errors import (
     TextWorkersBusyError,
 )
 from app.feedback.errors import DecisionQueryError, JobClosedError, NothingToUndoError
+from app.llm.errors import LLMError, LLMOutputError, LLMRetryableError, PromptNotFoundError
+from app.matching.errors import InvalidCursorError, InvalidFilterError, StaleCursorError
 from app.ml.errors import (
     ActivationRefusedError,
     FeatureExtractionError,
@@ -99,18 +104,45 @@ CASES: list[tuple[AppError, int, str, str | None]] = [
     (JobClosedError("job is closed"), 409, "job_closed", "job_id"),
     (NothingToUndoError("no decision to undo"), 409, "nothing_to_undo", "type"),
     (DecisionQueryError("give one of talent_id or job_id"), 422, "validation_error", "talent_id"),
+    (ApplicationNotFoundError("no application"), 404, "application_not_found", "talent_id"),
+    (StageNotAllowedError("new -> hired is not a move"), 409, "stage_not_allowed", "stage"),
+    (JobNotVisibleError("job not found"), 404, "not_found", "job_id"),
+    (
+        InvalidFilterError("no skill is named 'x'", field="filters.skills.1"),
+        422,
+        "invalid_filter",
+        "filters.skills.1",
+    ),
+    (InvalidCursorError("cursor is not valid here"), 422, "invalid_cursor", "cursor"),
+    (StaleCursorError("another model is serving"), 409, "stale_cursor", "cursor"),
+    (DriftRunNotFoundError("no report", field="run_id"), 404, "drift_run_not_found", "run_id"),
+    (DriftInProgressError("another drift run is in progress"), 409, "drift_in_progress", None),
+    (LLMError("LLM refused the request: HTTP 400"), 503, "llm_unavailable", None),
+    (LLMRetryableError("LLM timed out after 5 s"), 503, "llm_unavailable", None),
+    (LLMOutputError("LLM answer is not JSON"), 503, "llm_output_invalid", None),
+    (PromptNotFoundError("no prompt 'x'", field="prompt"), 404, "prompt_not_found", "prompt"),
 ]
 # Bases that group errors for `except` clauses; nothing raises them directly.
 BASES = {AuthError, RegistryError}
 # Codes a client may see besides the generic one of each status (STATUS_CODES).
 DOMAIN_CODES = {
     "activation_refused",
+    "application_not_found",
     "artifact_invalid",
     "auth_unavailable",
+    "drift_in_progress",
+    "drift_run_not_found",
+    "invalid_cursor",
+    "invalid_filter",
     "job_closed",
+    "llm_output_invalid",
+    "llm_unavailable",
     "model_unavailable",
     "nothing_to_roll_back",
     "nothing_to_undo",
+    "prompt_not_found",
+    "stage_not_allowed",
+    "stale_cursor",
     "training_in_progress",
     "unprocessable_input",
 }
