@@ -273,7 +273,12 @@ def test_every_scrape_of_two_workers_counts_both(
     metrics_dir = tmp_path / "prometheus"
     metrics_dir.mkdir()
     (metrics_dir / "counter_1.db").write_bytes(b"left by an earlier server")  # unreadable
-    env = {"DATABASE_URL": postgres_url, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+    # The probes are only the requests counted here; their per-IP limit has its own tests.
+    env = {
+        "DATABASE_URL": postgres_url,
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+        "PROBE_RATE_LIMIT": "1000/second",
+    }
     n = 40
 
     def health() -> int:
