@@ -149,13 +149,13 @@ def run_drift(
     now: datetime | None = None,
 ) -> DriftOutcome:
     """One drift run over [now - window, now); DriftInProgressError when one is running."""
-    release = lock.try_acquire(engine)
-    if release is None:
+    held = lock.try_acquire(engine)
+    if held is None:
         raise DriftInProgressError("another drift run is in progress")
     try:
         return _locked_run(engine, window, triggered_by, settings, now or utcnow())
     finally:
-        release()
+        held.release()
 
 
 def _locked_run(

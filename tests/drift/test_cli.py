@@ -61,12 +61,12 @@ def test_a_bad_window_and_a_held_lock_are_refused(cli_db: Engine) -> None:
     runner = CliRunner()
     bad = runner.invoke(main, ["drift", "report", "--since", "week"])
     assert bad.exit_code == 2
-    release = lock.try_acquire(cli_db)
-    assert release is not None
+    held = lock.try_acquire(cli_db)
+    assert held is not None
     try:
         busy = runner.invoke(main, ["drift", "report"])
     finally:
-        release()
+        held.release()
     assert busy.exit_code == 1
     assert "in progress" in busy.output
 

@@ -152,16 +152,16 @@ def test_no_active_model_or_a_tampered_reference_skips(
 
 
 def test_a_second_run_while_one_holds_the_lock_is_refused(engine: Engine, tmp_path: Path) -> None:
-    release = lock.try_acquire(engine)
-    assert release is not None
+    held = lock.try_acquire(engine)
+    assert held is not None
     try:
         with pytest.raises(DriftInProgressError):
             run_drift(engine, window=WEEK, triggered_by="t", settings=drift_settings(tmp_path))
     finally:
-        release()
+        held.release()
     again = lock.try_acquire(engine)
     assert again is not None
-    again()
+    again.release()
 
 
 def test_prune_applies_retention_and_the_row_cap(engine: Engine, tmp_path: Path) -> None:
