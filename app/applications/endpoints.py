@@ -4,6 +4,7 @@ GET  /api/v1/jobs/{job_id}/applications                       (the job's company
 GET  /api/v1/jobs/{job_id}/applications/{talent_id}           (the job's company, admin)
 POST /api/v1/jobs/{job_id}/applications/{talent_id}/stage     (the job's company, admin)
 GET  /api/v1/talents/{talent_id}/applications                 (the talent itself, admin)
+GET  /api/v1/talents/{talent_id}/contacts                     (the talent itself, admin)
 
 Ownership is checked as for matches: a company only for its own jobs, a talent only for
 itself (403 for anything else, existing or not), an admin for anything (404 when missing).
@@ -23,9 +24,11 @@ from app.applications.schemas import (
     StageMoveResponse,
     StageRequest,
     TalentApplicationsResponse,
+    TalentContactsResponse,
 )
 from app.applications.service import (
     applications_of_talent,
+    contacts_of_talent,
     get_applicant,
     list_applicants,
     move_stage,
@@ -45,6 +48,8 @@ MAX_PAGE = 100
 MAX_OFFSET = 100_000
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Applications per page.")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Applications to skip.")]
+ContactLimit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Contacts per page.")]
+ContactOffset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Contacts to skip.")]
 
 
 @router.get(
@@ -142,3 +147,26 @@ def list_talent_applications(
     page = applications_of_talent(session, user, talent_id, limit=limit, offset=offset)
     request.state.result_count = len(page.items)
     return TalentApplicationsResponse.of(talent_id, page)
+
+
+@router.get(
+    "/talents/{talent_id}/contacts",
+    response_model=TalentContactsResponse,
+    summary="The jobs whose company contacted the talent",
+    responses=responses(*AUTH_ERRORS, NotFoundError),
+)
+def list_talent_contacts(
+    talent_id: uuid.UUID,
+    user: TalentOrAdmin,
+    session: SessionDep,
+    request: Request,
+    limit: ContactLimit = 20,
+    offset: ContactOffset = 0,
+) -> TalentContactsResponse:
+    """Jobs whose company's standing decision on the talent is `contact` (from its match list
+    or a stage move to `contacted`), newest contact first, applied to or not, with the
+    talent's own decision and its application status. An undone contact is absent and a
+    reject never shows."""
+    page = contacts_of_talent(session, user, talent_id, limit=limit, offset=offset)
+    request.state.result_count = len(page.items)
+    return TalentContactsResponse.of(talent_id, page)

@@ -1,5 +1,5 @@
-"""SQL of applications: standing applies (from the decision history), the stage history, and
-the per-talent write lock.
+"""SQL of applications: standing applies (from the decision history), the stage history, the
+companies' standing contacts a talent is shown, and the per-talent write lock.
 
 An application is a standing talent-side `apply` (app.decisions' one reading of the feedback
 history); its id is that feedback row's id. None of these commit.
@@ -47,13 +47,18 @@ def job_applications(
     ).all()
 
 
-def talent_applications(
-    session: Session, talent_id: uuid.UUID, *, limit: int, offset: int
+def _talent_jobs(
+    session: Session,
+    standing: Subquery,
+    chosen: ColumnElement[bool],
+    *,
+    limit: int,
+    offset: int,
 ) -> tuple[int, Sequence[Row[Any]]]:
-    """(total, page of (application_id, job_id, applied_at, title, status, company_name,
-    location_name, remote_policy)) of a talent, newest first."""
-    standing, is_apply = _applies(talent_ids=[talent_id])
-    total = session.execute(select(func.count()).select_from(standing).where(is_apply)).scalar()
+    """(total, page of (id, job_id, created_at, title, status, company_name, location_name,
+    remote_policy)) of the `chosen` standing decisions of one talent, newest first: the one
+    shape of the talent's own lists, so applications and contacts page and join alike."""
+    total = session.execute(select(func.count()).select_from(standing).where(chosen)).scalar()
     page = session.execute(
         select(
             standing.c.id,
@@ -67,12 +72,32 @@ def talent_applications(
         )
         .join(Job, Job.id == standing.c.job_id)
         .join(Company, Company.id == Job.company_id)
-        .where(is_apply)
+        .where(chosen)
         .order_by(standing.c.created_at.desc(), standing.c.id.desc())
         .limit(limit)
         .offset(offset)
     ).all()
     return int(total or 0), page
+
+
+def talent_applications(
+    session: Session, talent_id: uuid.UUID, *, limit: int, offset: int
+) -> tuple[int, Sequence[Row[Any]]]:
+    """(total, page of (application_id, job_id, applied_at, title, status, company_name,
+    location_name, remote_policy)) of a talent, newest first."""
+    standing, is_apply = _applies(talent_ids=[talent_id])
+    return _talent_jobs(session, standing, is_apply, limit=limit, offset=offset)
+
+
+def talent_contacts(
+    session: Session, talent_id: uuid.UUID, *, limit: int, offset: int
+) -> tuple[int, Sequence[Row[Any]]]:
+    """(total, page of (feedback_id, job_id, contacted_at, title, status, company_name,
+    location_name, remote_policy)) of the jobs whose company stands at `contact` on the talent,
+    newest contact first. A standing reject is another decision, so it never shows here."""
+    standing = standing_decisions(FeedbackSide.COMPANY, talent_ids=[talent_id])
+    is_contact = standing.c.feedback_type == FeedbackType.CONTACT
+    return _talent_jobs(session, standing, is_contact, limit=limit, offset=offset)
 
 
 def job_is_closed(session: Session, job_id: uuid.UUID) -> bool:

@@ -1,5 +1,5 @@
 """Request and response bodies of the application endpoints: the company's inbox, a stage
-move, and a talent's own applications."""
+move, and a talent's own applications and contacts."""
 
 from __future__ import annotations
 
@@ -17,11 +17,13 @@ from app.applications.service import (
     StageChange,
     StageMove,
     TalentApplication,
+    TalentContact,
 )
 from app.applications.stages import STATUS_FOR_TALENT
 from app.core.enums import (
     ApplicationStage,
     ApplicationStatus,
+    Decision,
     JobStatus,
     MatchSource,
     RemotePolicy,
@@ -320,4 +322,96 @@ class TalentApplicationsResponse(BaseModel):
             limit=page.limit,
             offset=page.offset,
             applications=[TalentApplicationOut.of(a) for a in page.items],
+        )
+
+
+class TalentContactOut(BaseModel):
+    job_id: uuid.UUID
+    job_title: str
+    company_name: str
+    job_status: JobStatus
+    location_name: str | None
+    remote_policy: RemotePolicy
+    contacted_at: datetime = Field(description="When the company's standing contact was made.")
+    decision: Decision | None = Field(
+        description="The talent's own standing decision on the job: `applied`, `dismissed`, "
+        "or null when it has not answered."
+    )
+    application_id: uuid.UUID | None = Field(description="Set while the talent has applied.")
+    application_status: ApplicationStatus | None = Field(
+        description="Where its application stands, as on the talent's applications list; "
+        "null unless it applied."
+    )
+
+    @classmethod
+    def of(cls, item: TalentContact) -> TalentContactOut:
+        a = item.application
+        return cls(
+            job_id=item.job_id,
+            job_title=item.job_title,
+            company_name=item.company_name,
+            job_status=item.job_status,
+            location_name=item.location_name,
+            remote_policy=RemotePolicy(item.remote_policy),
+            contacted_at=item.contacted_at,
+            decision=item.decision,
+            application_id=a.id if a else None,
+            application_status=_status(a) if a else None,
+        )
+
+
+class TalentContactsResponse(BaseModel):
+    talent_id: uuid.UUID
+    total: int = Field(ge=0, description="Jobs whose company currently stands at `contact`.")
+    limit: int
+    offset: int
+    contacts: list[TalentContactOut] = Field(description="Newest contact first.")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "talent_id": _TALENT,
+                    "total": 2,
+                    "limit": 20,
+                    "offset": 0,
+                    "contacts": [
+                        {
+                            "job_id": _JOB,
+                            "job_title": "Senior Data Engineer",
+                            "company_name": "Acme Analytics",
+                            "job_status": "open",
+                            "location_name": "Berlin",
+                            "remote_policy": "hybrid",
+                            "contacted_at": "2026-01-03T10:00:00Z",
+                            "decision": None,
+                            "application_id": None,
+                            "application_status": None,
+                        },
+                        {
+                            "job_id": "4c2d1e0f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+                            "job_title": "Analytics Engineer",
+                            "company_name": "Borealis Data",
+                            "job_status": "open",
+                            "location_name": None,
+                            "remote_policy": "remote",
+                            "contacted_at": "2026-01-02T09:30:00Z",
+                            "decision": "applied",
+                            "application_id": _APPLICATION,
+                            "application_status": "contacted",
+                        },
+                    ],
+                }
+            ]
+        }
+    )
+
+    @classmethod
+    def of(cls, talent_id: uuid.UUID, page: Page[TalentContact]) -> TalentContactsResponse:
+        return cls(
+            talent_id=talent_id,
+            total=page.total,
+            limit=page.limit,
+            offset=page.offset,
+            contacts=[TalentContactOut.of(c) for c in page.items],
         )

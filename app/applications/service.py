@@ -1,4 +1,5 @@
-"""Applications: the company's inbox per job, stage moves, and a talent's own list.
+"""Applications: the company's inbox per job, stage moves, and a talent's own lists (its
+applications, and the companies that contacted it).
 
 An application is a talent's standing `apply` on a job (app.decisions); withdrawing (`undo`
 of the apply) ends it, and applying again starts a new one at `new`. Its stage history is
@@ -34,11 +35,12 @@ from app.applications.repository import (
     lock_talent,
     stage_changes,
     talent_applications,
+    talent_contacts,
 )
 from app.applications.stages import DECISION_OF_STAGE, current_stage, is_allowed
 from app.auth.ownership import ensure_job_access, ensure_talent_access
 from app.auth.principal import Principal
-from app.core.enums import ApplicationStage, FeedbackSide, JobStatus
+from app.core.enums import ApplicationStage, Decision, FeedbackSide, JobStatus
 from app.db.models import ApplicationStageChange
 from app.decisions.service import CurrentDecision, current_decisions
 from app.directory.service import Label, labels
@@ -101,6 +103,23 @@ class TalentApplication:
     company_name: str
     location_name: str | None
     remote_policy: str
+
+
+@dataclass(frozen=True, slots=True)
+class TalentContact:
+    """A job whose company stands at `contact` on the talent, with the talent's own answer."""
+
+    job_id: uuid.UUID
+    contacted_at: datetime
+    job_title: str
+    job_status: JobStatus
+    company_name: str
+    location_name: str | None
+    remote_policy: str
+    decision: Decision | None
+    """The talent's standing decision on the job (applied or dismissed), or None."""
+    application: Application | None
+    """Its application while the decision is `applied`, for the status the talent sees."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,5 +306,56 @@ def applications_of_talent(
             remote_policy=r.remote_policy,
         )
         for a, r in zip(applications, rows, strict=True)
+    ]
+    return Page(total, limit, offset, items)
+
+
+def contacts_of_talent(
+    session: Session, principal: Principal, talent_id: uuid.UUID, *, limit: int, offset: int
+) -> Page[TalentContact]:
+    """The jobs whose company currently stands at `contact` on the talent, newest contact
+    first, so a talent learns of a contact whether or not it applied. Each carries the
+    talent's own decision and, when it applied, its application (for the status it may see).
+    An undone contact is gone, and a reject is never listed: the talent reads it only as
+    `not_selected` on an application."""
+    ensure_talent_access(session, principal, talent_id)
+    total, rows = talent_contacts(session, talent_id, limit=limit, offset=offset)
+    own = (
+        {
+            d.job_id: d
+            for d in current_decisions(
+                session,
+                FeedbackSide.TALENT,
+                talent_ids=[talent_id],
+                job_ids=[r.job_id for r in rows],
+            )
+        }
+        if rows
+        else {}
+    )
+    applications = {
+        a.job_id: a
+        for a in _listed(
+            session,
+            [
+                (d.feedback_id, talent_id, d.job_id, d.decided_at)
+                for d in own.values()
+                if d.decision == Decision.APPLIED
+            ],
+        )
+    }
+    items = [
+        TalentContact(
+            job_id=r.job_id,
+            contacted_at=r.created_at,
+            job_title=r.title,
+            job_status=JobStatus(r.status),
+            company_name=r.name,
+            location_name=r.location_name,
+            remote_policy=r.remote_policy,
+            decision=own[r.job_id].decision if r.job_id in own else None,
+            application=applications.get(r.job_id),
+        )
+        for r in rows
     ]
     return Page(total, limit, offset, items)

@@ -36,6 +36,10 @@ def mine(talent: str) -> str:
     return f"/api/v1/talents/{talent}/applications"
 
 
+def contacts(talent: str) -> str:
+    return f"/api/v1/talents/{talent}/contacts"
+
+
 def rows(engine: Engine) -> tuple[int, int]:
     """(stage changes, feedback rows)."""
     with Session(engine) as session:
@@ -51,6 +55,13 @@ def decide(
     response = client.post(FEEDBACK, json=body, headers=world.headers(who))
     assert response.status_code == 200, response.text
     return response
+
+
+def rank(client: TestClient, world: World) -> None:
+    """company_a's match list for job_a, which ranks talent_a: what it may contact from."""
+    body = {"job_id": world.id("job_a"), "limit": 20}
+    response = client.post(J2T, json=body, headers=world.headers("company_a"))
+    assert response.status_code == 200, response.text
 
 
 def move(client: TestClient, world: World, who: str, stage: str) -> httpx.Response:
@@ -119,6 +130,54 @@ def test_talent_list_access(
 ) -> None:
     response = client.get(mine(applied.id(target)), headers=applied.headers(who))
     assert response.status_code == expected, response.text
+
+
+@pytest.mark.parametrize(("who", "target", "expected"), TALENT_ACCESS)
+def test_talent_contacts_access(
+    client: TestClient, applied: World, who: str, target: str, expected: int
+) -> None:
+    rank(client, applied)
+    decide(client, applied, "company_a", "talent_a", "job_a", "contact")
+    response = client.get(contacts(applied.id(target)), headers=applied.headers(who))
+    assert response.status_code == expected, response.text
+    if expected == 404:  # an admin asking for an unknown talent, as on the applications list
+        assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_talent_learns_of_a_contact_and_of_its_undo(client: TestClient, world: World) -> None:
+    """A contact from the match list reaches a talent that never applied; an undo takes it
+    back, a reject never shows, and a contact through the inbox carries the application."""
+    headers = world.headers("talent_a")
+    rank(client, world)
+    decide(client, world, "company_a", "talent_a", "job_a", "contact")
+    body = client.get(contacts(world.id("talent_a")), headers=headers).json()
+    assert (body["total"], body["limit"], body["offset"]) == (1, 20, 0)
+    (item,) = body["contacts"]
+    assert (item["job_id"], item["job_status"], item["decision"]) == (
+        world.id("job_a"),
+        "open",
+        None,
+    )
+    assert (item["application_id"], item["application_status"]) == (None, None)
+    assert item["job_title"]
+    assert item["company_name"]
+    assert item["contacted_at"]
+    admin = client.get(contacts(world.id("talent_a")), headers=world.headers("admin")).json()
+    assert [c["job_id"] for c in admin["contacts"]] == [world.id("job_a")]
+    other = client.get(contacts(world.id("talent_b")), headers=world.headers("talent_b")).json()
+    assert other["total"] == 0
+
+    decide(client, world, "company_a", "talent_a", "job_a", "undo")
+    assert client.get(contacts(world.id("talent_a")), headers=headers).json()["total"] == 0
+    decide(client, world, "company_a", "talent_a", "job_a", "reject")
+    assert client.get(contacts(world.id("talent_a")), headers=headers).json()["contacts"] == []
+
+    decide(client, world, "talent_a", "talent_a", "job_a", "apply")
+    decide(client, world, "company_a", "talent_a", "job_a", "undo")
+    assert move(client, world, "company_a", "contacted").status_code == 200
+    (item,) = client.get(contacts(world.id("talent_a")), headers=headers).json()["contacts"]
+    assert (item["decision"], item["application_status"]) == ("applied", "contacted")
+    assert item["application_id"]
 
 
 def test_inbox_scores_and_explains_each_applicant(client: TestClient, applied: World) -> None:
@@ -261,6 +320,10 @@ def test_withdrawing_removes_the_application(client: TestClient, applied: World)
             "note",
         ),
         ("/api/v1/talents/xyz/applications", None, "talent_id"),
+        ("/api/v1/talents/xyz/contacts", None, "talent_id"),
+        ("/api/v1/talents/{talent}/contacts?limit=0", None, "limit"),
+        ("/api/v1/talents/{talent}/contacts?limit=101", None, "limit"),
+        ("/api/v1/talents/{talent}/contacts?offset=-1", None, "offset"),
     ],
 )
 def test_bad_input_is_422_naming_the_field(

@@ -17,6 +17,7 @@ OWN = {
     ("get", "/api/v1/jobs/{job_id}/applications/{talent_id}"),
     ("post", "/api/v1/jobs/{job_id}/applications/{talent_id}/stage"),
     ("get", "/api/v1/talents/{talent_id}/applications"),
+    ("get", "/api/v1/talents/{talent_id}/contacts"),
     ("get", "/api/v1/health"),
     ("get", "/api/v1/health/ready"),
 }

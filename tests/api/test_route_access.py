@@ -43,6 +43,7 @@ USERS = {
     ("GET", "/api/v1/jobs/{job_id}/applications/{talent_id}"),
     ("POST", "/api/v1/jobs/{job_id}/applications/{talent_id}/stage"),
     ("GET", "/api/v1/talents/{talent_id}/applications"),
+    ("GET", "/api/v1/talents/{talent_id}/contacts"),
 }
 PATH_SAMPLES = {
     "run_id": str(uuid.uuid4()),

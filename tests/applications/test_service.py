@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.applications.errors import ApplicationNotFoundError, StageNotAllowedError
 from app.applications.service import (
     applications_of_talent,
+    contacts_of_talent,
     get_applicant,
     list_applicants,
     move_stage,
@@ -23,7 +24,13 @@ from app.applications.service import (
 from app.applications.stages import ALLOWED_MOVES
 from app.auth.errors import PermissionDeniedError
 from app.auth.principal import Principal
-from app.core.enums import ApplicationStage, Decision, FeedbackSide, FeedbackType, Role
+from app.core.enums import (
+    ApplicationStage,
+    Decision,
+    FeedbackSide,
+    FeedbackType,
+    Role,
+)
 from app.db.models import ApplicationStageChange, Company, Job, MatchFeedback, Talent
 from app.db.session import session_scope
 from app.decisions.service import decision_of_pair
@@ -368,3 +375,62 @@ def test_concurrent_identical_moves_on_postgres_record_one(pg_engine: Engine) ->
     assert sorted(results) == [False] * 7 + [True]
     with Session(pg_engine) as check:
         assert rows(check) == (1, 2)  # one stage row; the apply and one contact
+
+
+def rank(session: Session, job: Job, state: MatchingState) -> None:
+    """The company's match list for the job: what it may contact from."""
+    match_job_to_talents(session, job.id, 20, state=state)
+
+
+def test_a_contact_reaches_the_talent_whether_or_not_it_applied(
+    session: Session, pair: Pair, state: MatchingState
+) -> None:
+    """Contacts from the match list and from the inbox both show, newest first, each with the
+    talent's own answer; the status of an application is the one its own list shows."""
+    other = make_job(session, title="Analytics Engineer", location_name="Lisbon")
+    session.commit()
+    other_company = as_company(other.company)
+    rank(session, other, state)
+    record_feedback(session, other_company, pair.talent.id, other.id, FeedbackType.CONTACT)
+    apply(session, pair)
+    move_stage(session, pair.company, pair.job.id, pair.talent.id, S.CONTACTED)
+    contacts = contacts_of_talent(session, pair.me, pair.talent.id, limit=20, offset=0)
+    assert contacts.total == 2
+    newest, oldest = contacts.items
+    assert (newest.job_id, newest.decision) == (pair.job.id, Decision.APPLIED)
+    assert newest.application is not None
+    assert newest.application.stage == S.CONTACTED
+    assert newest.company_name == pair.job.company.name
+    assert (oldest.job_id, oldest.decision, oldest.application) == (other.id, None, None)
+    assert (oldest.job_title, oldest.location_name) == ("Analytics Engineer", "Lisbon")
+    assert newest.contacted_at >= oldest.contacted_at
+    record_feedback(session, pair.me, pair.talent.id, other.id, FeedbackType.DISMISS)
+    page = contacts_of_talent(session, pair.me, pair.talent.id, limit=1, offset=1)
+    assert (page.total, [c.decision for c in page.items]) == (2, [Decision.DISMISSED])
+
+
+def test_an_undone_contact_and_a_reject_do_not_show(
+    session: Session, pair: Pair, state: MatchingState
+) -> None:
+    rank(session, pair.job, state)
+    record_feedback(session, pair.company, pair.talent.id, pair.job.id, FeedbackType.CONTACT)
+    record_feedback(session, pair.company, pair.talent.id, pair.job.id, FeedbackType.UNDO)
+    assert contacts_of_talent(session, pair.me, pair.talent.id, limit=20, offset=0).total == 0
+    record_feedback(session, pair.company, pair.talent.id, pair.job.id, FeedbackType.CONTACT)
+    record_feedback(session, pair.company, pair.talent.id, pair.job.id, FeedbackType.REJECT)
+    empty = contacts_of_talent(session, pair.me, pair.talent.id, limit=20, offset=0)
+    assert (empty.total, empty.items) == (0, [])
+
+
+def test_only_the_talent_itself_or_an_admin_sees_its_contacts(
+    session: Session, pair: Pair, state: MatchingState
+) -> None:
+    rank(session, pair.job, state)
+    record_feedback(session, pair.company, pair.talent.id, pair.job.id, FeedbackType.CONTACT)
+    stranger = as_talent(make_talent(session))
+    for who in (stranger, pair.company):
+        with pytest.raises(PermissionDeniedError):
+            contacts_of_talent(session, who, pair.talent.id, limit=20, offset=0)
+    admin = Principal(uuid.uuid4(), Role.ADMIN)
+    seen = contacts_of_talent(session, admin, pair.talent.id, limit=20, offset=0)
+    assert [c.job_id for c in seen.items] == [pair.job.id]

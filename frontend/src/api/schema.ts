@@ -454,6 +454,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/talents/{talent_id}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The jobs whose company contacted the talent
+         * @description Jobs whose company's standing decision on the talent is `contact` (from its match list
+         *     or a stage move to `contacted`), newest contact first, applied to or not, with the
+         *     talent's own decision and its application status. An undone contact is absent and a
+         *     reject never shows.
+         */
+        get: operations["listTalentContacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/train/runs/{run_id}": {
         parameters: {
             query?: never;
@@ -2262,6 +2285,89 @@ export interface components {
             /**
              * Total
              * @description The talent's standing applications.
+             */
+            total: number;
+        };
+        /** TalentContactOut */
+        TalentContactOut: {
+            /**
+             * Application Id
+             * @description Set while the talent has applied.
+             */
+            application_id: string | null;
+            /** @description Where its application stands, as on the talent's applications list; null unless it applied. */
+            application_status: components["schemas"]["ApplicationStatus"] | null;
+            /** Company Name */
+            company_name: string;
+            /**
+             * Contacted At
+             * Format: date-time
+             * @description When the company's standing contact was made.
+             */
+            contacted_at: string;
+            /** @description The talent's own standing decision on the job: `applied`, `dismissed`, or null when it has not answered. */
+            decision: components["schemas"]["Decision"] | null;
+            /**
+             * Job Id
+             * Format: uuid
+             */
+            job_id: string;
+            job_status: components["schemas"]["JobStatus"];
+            /** Job Title */
+            job_title: string;
+            /** Location Name */
+            location_name: string | null;
+            remote_policy: components["schemas"]["RemotePolicy"];
+        };
+        /**
+         * TalentContactsResponse
+         * @example {
+         *       "contacts": [
+         *         {
+         *           "company_name": "Acme Analytics",
+         *           "contacted_at": "2026-01-03T10:00:00Z",
+         *           "job_id": "9b0f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+         *           "job_status": "open",
+         *           "job_title": "Senior Data Engineer",
+         *           "location_name": "Berlin",
+         *           "remote_policy": "hybrid"
+         *         },
+         *         {
+         *           "application_id": "0193f1a2-7c4d-7e5f-8a9b-0c1d2e3f4a5b",
+         *           "application_status": "contacted",
+         *           "company_name": "Borealis Data",
+         *           "contacted_at": "2026-01-02T09:30:00Z",
+         *           "decision": "applied",
+         *           "job_id": "4c2d1e0f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+         *           "job_status": "open",
+         *           "job_title": "Analytics Engineer",
+         *           "remote_policy": "remote"
+         *         }
+         *       ],
+         *       "limit": 20,
+         *       "offset": 0,
+         *       "talent_id": "3f1c2a9e-8a57-4d0e-9b1a-2f5f3f0f4c11",
+         *       "total": 2
+         *     }
+         */
+        TalentContactsResponse: {
+            /**
+             * Contacts
+             * @description Newest contact first.
+             */
+            contacts: components["schemas"]["TalentContactOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Talent Id
+             * Format: uuid
+             */
+            talent_id: string;
+            /**
+             * Total
+             * @description Jobs whose company currently stands at `contact`.
              */
             total: number;
         };
@@ -4664,6 +4770,114 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TalentApplicationsResponse"];
+                };
+            };
+            /**
+             * @description - `unauthorized`: missing, malformed or expired bearer token (`WWW-Authenticate` says which)
+             *     - `unauthorized`: No usable credentials: missing, malformed, badly signed, expired or wrong audience
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description - `forbidden`: the token's role or ownership does not allow this
+             *     - `forbidden`: The caller is known but its role or ownership does not allow this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `not_found`: A talent, job or other row named in the request does not exist (said to admins only) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `payload_too_large`: request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `validation_error`: a parameter or body field is invalid; `field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `rate_limited`: rate limit exceeded; `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description - `internal_error`: unexpected failure; details are in the server log under `request_id` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description - `service_unavailable`: the database, a model or the signing keys are unavailable; `Retry-After` says when to retry
+             *     - `auth_unavailable`: Keys to verify the token cannot be had right now (JWKS unreachable, nothing cached)
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listTalentContacts: {
+        parameters: {
+            query?: {
+                /** @description Contacts per page. */
+                limit?: number;
+                /** @description Contacts to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                talent_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TalentContactsResponse"];
                 };
             };
             /**
