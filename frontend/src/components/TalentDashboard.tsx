@@ -7,6 +7,7 @@ import { FeedbackButtons, type FeedbackOption } from "./FeedbackButtons";
 import { LayoutToggle, useLayout } from "./LayoutToggle";
 import { MatchFilters, NO_FILTERS, requestFilters, type FilterValues } from "./MatchFilters";
 import { MyApplications } from "./MyApplications";
+import { TalentContacts } from "./TalentContacts";
 import { MatchCard } from "./MatchCard";
 import { ErrorNotice, LiveStatus } from "./Notice";
 import { MinScoreField } from "./MinScoreField";
@@ -99,7 +100,7 @@ export function TalentDashboard({ service, me }: TalentDashboardProps) {
   const lastQuery = useRef<{ limit: number; minScore: number; includeDismissed: boolean; filters: Record<string, unknown> | null } | null>(null);
   /** Jobs dismissed in this visit, newest first, each with an Undo. */
   const [dismissed, setDismissed] = useState<Dismissed[]>([]);
-  /** Bumped by every decision, so "Your applications" is fetched again. */
+  /** Bumped by every decision, so "Your applications" and the contacts are fetched again. */
   const [decisions, setDecisions] = useState(0);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -304,6 +305,7 @@ export function TalentDashboard({ service, me }: TalentDashboardProps) {
         </button>
       ) : null}
 
+      <TalentContacts service={service} talentId={talent.id} refreshKey={decisions} onDecided={decide} />
       <MyApplications service={service} talentId={talent.id} refreshKey={decisions} />
     </section>
   );

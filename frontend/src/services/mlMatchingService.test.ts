@@ -102,6 +102,8 @@ describe("mlMatchingService", () => {
     await service.listJobApplications("j1");
     await service.moveApplicationStage("j1", "t1", "interviewing");
     await service.listTalentApplications("t1", { limit: 5 });
+    await service.listTalentContacts("t 1", { limit: 20, offset: 20 });
+    await service.listTalentContacts("t1");
     await service.getJobDetail("j1");
     await service.getCandidateDetail("t/1");
 
@@ -111,6 +113,8 @@ describe("mlMatchingService", () => {
       "GET /api/v1/jobs/j1/applications",
       "POST /api/v1/jobs/j1/applications/t1/stage",
       "GET /api/v1/talents/t1/applications?limit=5",
+      "GET /api/v1/talents/t%201/contacts?limit=20&offset=20",
+      "GET /api/v1/talents/t1/contacts",
       "GET /api/v1/jobs/j1",
       "GET /api/v1/talents/t%2F1",
     ]);

@@ -23,6 +23,7 @@ import type {
   ModelVersionResponse,
   StageMoveResponse,
   TalentApplicationsResponse,
+  TalentContactsResponse,
   TrainingRunResponse,
   TriggerResponse,
 } from "./types";
@@ -118,6 +119,8 @@ export interface MlMatchingService {
   moveApplicationStage(jobId: string, talentId: string, stage: ApplicationStage): Promise<StageMoveResponse>;
   /** A talent's own applications and where each stands. */
   listTalentApplications(talentId: string, options?: PageOptions): Promise<TalentApplicationsResponse>;
+  /** The jobs whose company contacted the talent (applied to or not), newest contact first. */
+  listTalentContacts(talentId: string, options?: PageOptions): Promise<TalentContactsResponse>;
   getJobDetail(jobId: string): Promise<JobDetailResponse>;
   getCandidateDetail(talentId: string): Promise<CandidateDetailResponse>;
   /** Drift runs, newest first, with their score (admin). */
@@ -299,6 +302,11 @@ export function createMlMatchingService(options: ServiceOptions = {}): MlMatchin
       request<TalentApplicationsResponse>(
         "GET",
         `/talents/${encodeURIComponent(talentId)}/applications${query({ limit: page.limit, offset: page.offset })}`,
+      ),
+    listTalentContacts: (talentId, page = {}) =>
+      request<TalentContactsResponse>(
+        "GET",
+        `/talents/${encodeURIComponent(talentId)}/contacts${query({ limit: page.limit, offset: page.offset })}`,
       ),
     getJobDetail: (jobId) => request<JobDetailResponse>("GET", `/jobs/${encodeURIComponent(jobId)}`),
     listDriftRuns: (limit = 20) => request<DriftRunListResponse>("GET", `/drift/runs${query({ limit })}`),

@@ -79,6 +79,8 @@ export type ApplicantsResponse = Schemas["ApplicantsResponse"];
 export type StageMoveResponse = Schemas["StageMoveResponse"];
 export type TalentApplicationOut = Schemas["TalentApplicationOut"];
 export type TalentApplicationsResponse = Schemas["TalentApplicationsResponse"];
+export type TalentContactOut = Schemas["TalentContactOut"];
+export type TalentContactsResponse = Schemas["TalentContactsResponse"];
 export type JobDetailResponse = Schemas["JobDetailResponse"];
 export type CandidateDetailResponse = Schemas["CandidateDetailResponse"];
 

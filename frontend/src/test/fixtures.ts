@@ -91,6 +91,9 @@ export function fakeService(overrides: Partial<MlMatchingService> = {}) {
     listTalentApplications: vi.fn((talentId: string) =>
       Promise.resolve({ talent_id: talentId, total: 0, limit: 20, offset: 0, applications: [] }),
     ),
+    listTalentContacts: vi.fn((talentId: string) =>
+      Promise.resolve({ talent_id: talentId, total: 0, limit: 20, offset: 0, contacts: [] }),
+    ),
     getJobDetail: unexpected("getJobDetail"),
     getCandidateDetail: unexpected("getCandidateDetail"),
     // the admin view lists drift runs beside the models: none unless a test gives some
