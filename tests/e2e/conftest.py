@@ -124,6 +124,20 @@ class Stack:
                 )
         return str(owner)
 
+    def owner_of_talent(self, talent_id: str) -> str:
+        """The owner user id of `talent_id` (given one if it has none), to sign in as it."""
+        with self.engine.begin() as conn:
+            owner = conn.execute(
+                text("SELECT owner_user_id FROM talents WHERE id = :talent"), {"talent": talent_id}
+            ).scalar_one()
+            if owner is None:
+                owner = uuid.uuid4()
+                conn.execute(
+                    text("UPDATE talents SET owner_user_id = :owner WHERE id = :id"),
+                    {"owner": owner, "id": talent_id},
+                )
+        return str(owner)
+
 
 def token(sub: str, role: str) -> str:
     claims = claims_for(sub, app_role=role)

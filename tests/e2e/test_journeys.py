@@ -225,6 +225,19 @@ def test_company_contacts_a_candidate_and_moves_the_applicant_through_the_inbox(
     expect(mine).to_contain_text("Interviewing")
     talent_log.assert_clean()
 
+    # The candidate the company contacted from its match list learns of it, applied or not.
+    contacted_page, contacted_log = new_page()
+    sign_in(contacted_page, stack, token(stack.owner_of_talent(candidate), "talent"))
+    contacts = contacted_page.get_by_role("list", name="Companies that contacted you")
+    contact = contacts.locator(f'[data-id="{job_id}"]')
+    contacted_page.reload()
+    expect(contact).to_be_visible()
+    expect(
+        contacted_page.get_by_role("heading", name=re.compile(r"^Companies that contacted you"))
+    ).to_have_text(re.compile(r"\(\d+\)$"))
+    expect(button(contact, "Details: ")).to_be_visible()
+    contacted_log.assert_clean()
+
 
 def test_admin_sees_health_and_model_versions_with_metrics(
     stack: Stack, page_and_log: tuple[Page, PageLog]
