@@ -13,7 +13,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -51,6 +51,26 @@ def claims_for(
 
 def hs256(claims: dict[str, Any], secret: str = HS_SECRET, **headers: Any) -> str:
     return jwt.encode(claims, secret, algorithm="HS256", headers=headers or None)
+
+
+class BearerHeaders(Mapping[str, str]):
+    """`Authorization` headers of one caller, minted afresh on every read: a token made at
+    import time expires after `claims_for`'s ten minutes, which a long suite outlives."""
+
+    def __init__(self, app_role: str, sub: uuid.UUID | None = None) -> None:
+        self.app_role = app_role
+        self.sub = sub or uuid.uuid4()
+
+    def __getitem__(self, key: str) -> str:
+        if key != "Authorization":
+            raise KeyError(key)
+        return f"Bearer {hs256(claims_for(self.sub, app_role=self.app_role))}"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("Authorization",))
+
+    def __len__(self) -> int:
+        return 1
 
 
 def forge_hmac(claims: dict[str, Any], key: bytes, alg: str = "HS256", **headers: Any) -> str:

@@ -17,8 +17,9 @@ from app.drift.service import run_drift
 from tests.api.conftest import bearer
 from tests.drift.conftest import drift_settings, register_reference_model
 from tests.drift.test_service import log_rows
+from tests.jwt_tokens import BearerHeaders
 
-ADMIN = bearer(uuid.uuid4(), "admin")
+ADMIN = BearerHeaders("admin")
 
 
 @pytest.fixture

@@ -17,11 +17,11 @@ from app.api.main import create_app
 from app.ml import registry
 from app.settings import Settings
 from app.training.pipeline import start_run
-from tests.jwt_tokens import HS_SECRET, claims_for, hs256
+from tests.jwt_tokens import HS_SECRET, BearerHeaders
 from tests.training.conftest import corrupt, feedback_world, register_artifact
 
-ADMIN = {"Authorization": f"Bearer {hs256(claims_for(uuid.uuid4(), app_role='admin'))}"}
-TALENT = {"Authorization": f"Bearer {hs256(claims_for(uuid.uuid4(), app_role='talent'))}"}
+ADMIN = BearerHeaders("admin")
+TALENT = BearerHeaders("talent")
 
 
 @pytest.fixture

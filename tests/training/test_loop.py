@@ -28,12 +28,12 @@ from app.ml.embeddings import to_bytes
 from app.settings import Settings
 from app.training.watcher import ModelWatcher
 from tests.factories import make_company, make_job, make_skill, make_talent
-from tests.jwt_tokens import HS_SECRET, claims_for, hs256
+from tests.jwt_tokens import HS_SECRET, BearerHeaders, claims_for, hs256
 from tests.training.conftest import corrupt, register_artifact
 
 T2J = "/api/v1/match/talent-to-jobs"
 INDUSTRIES = ("Software", "Finance", "Health", "Retail")
-ADMIN = {"Authorization": f"Bearer {hs256(claims_for(uuid.uuid4(), app_role='admin'))}"}
+ADMIN = BearerHeaders("admin")
 
 
 def _headers(sub: uuid.UUID, role: str) -> dict[str, str]:
