@@ -140,5 +140,22 @@ def serve(
     )
 
 
+def run() -> None:
+    """The `app` entry point: `main`, with a database that is not migrated or not reachable
+    reported as one line and exit status 2 instead of a traceback."""
+    from sqlalchemy.exc import DBAPIError
+
+    from app.db.diagnose import explain
+
+    try:
+        main()
+    except DBAPIError as exc:
+        reason = explain(exc, get_settings().database_url)
+        if reason is None:
+            raise
+        typer.echo(f"error: {reason}", err=True)
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    main()
+    run()
