@@ -61,6 +61,31 @@ describe("CompanyDashboard", () => {
     await waitFor(() => expect(screen.getAllByTestId("match-card")).toHaveLength(3));
   });
 
+  it("keeps the picked job in the address, so a reload opens it again", async () => {
+    const user = userEvent.setup();
+    const service = fakeService({ getJobMatches: () => Promise.resolve(talents()) });
+    const first = render(<CompanyDashboard service={service} me={companyMe} />);
+    await waitFor(() => expect(screen.getAllByTestId("match-card")).toHaveLength(3));
+    expect(new URLSearchParams(window.location.search).get("job")).toBe(JOB_A);
+
+    await user.selectOptions(screen.getByLabelText("Job"), JOB_B);
+    expect(new URLSearchParams(window.location.search).get("job")).toBe(JOB_B);
+    first.unmount();
+
+    render(<CompanyDashboard service={service} me={companyMe} />);
+    expect(screen.getByLabelText("Job")).toHaveValue(JOB_B);
+    await waitFor(() => expect(service.getJobMatches).toHaveBeenLastCalledWith(JOB_B, 20, 0));
+  });
+
+  it("ignores a job in the address that is not the company's", async () => {
+    window.history.replaceState(null, "", "/?job=20000000-0000-4000-8000-00000000ffff");
+    const service = fakeService({ getJobMatches: () => Promise.resolve(talents()) });
+    render(<CompanyDashboard service={service} me={companyMe} />);
+
+    expect(screen.getByLabelText("Job")).toHaveValue(JOB_A);
+    await waitFor(() => expect(service.getJobMatches).toHaveBeenCalledWith(JOB_A, 20, 0));
+  });
+
   it("sorts by name and back by score", async () => {
     const user = userEvent.setup();
     const service = fakeService({ getJobMatches: () => Promise.resolve(talents()) });

@@ -36,6 +36,21 @@ export function rankTalents(matches: MatchResultOut[], sortKey: SortKey, minScor
   return kept.sort((a, b) => b.score - a.score);
 }
 
+const JOB_PARAM = "job";
+
+/** The job named in the address (`?job=`), if it is one of the company's: a reload or a shared
+ * link opens the same job instead of the first open one. */
+export function jobFromAddress(jobs: MeResponse["jobs"]): string | undefined {
+  const id = new URLSearchParams(window.location.search).get(JOB_PARAM);
+  return jobs.find((j) => j.id === id)?.id;
+}
+
+function keepJobInAddress(jobId: string): void {
+  const url = new URL(window.location.href);
+  url.searchParams.set(JOB_PARAM, jobId);
+  window.history.replaceState(window.history.state, "", url);
+}
+
 export interface CompanyDashboardProps {
   service: MlMatchingService;
   me: MeResponse;
@@ -44,7 +59,10 @@ export interface CompanyDashboardProps {
 export function CompanyDashboard({ service, me }: CompanyDashboardProps) {
   const jobs = me.jobs;
   const firstJob = jobs.find((j) => j.status === "open") ?? jobs[0];
-  const [jobId, setJobId] = useState<string>(firstJob?.id ?? "");
+  const [jobId, setJobId] = useState<string>(() => jobFromAddress(jobs) ?? firstJob?.id ?? "");
+  useEffect(() => {
+    if (jobId) keepJobInAddress(jobId);
+  }, [jobId]);
   const [limit, setLimit] = useState(20);
   const [sortKey, setSortKey] = useState<SortKey>("score");
   const [minScore, setMinScore] = useState(0);
