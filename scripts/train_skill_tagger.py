@@ -35,9 +35,9 @@ sys.path.insert(0, str(ROOT))
 
 from app.enrichment.evaluation import GoldSpan, score, skillspan_records  # noqa: E402
 from app.enrichment.tagger import (  # noqa: E402
+    CRF_DIR,
     KINDS,
-    TAGGER_DIR,
-    SkillTagger,
+    CrfTagger,
     lexicon_flags,
     sha256_file,
     spans_from_tags,
@@ -156,7 +156,7 @@ def cv_span_f1(
 def evaluate_dev(directory: Path, limit: int | None = None) -> dict[str, Any]:
     """Exact and partial span P/R/F1 per kind on SkillSpan dev, through the runtime tagger."""
     records = skillspan_records(SHARED / "skillspan" / "dev.json", limit)
-    tagger = SkillTagger(directory)
+    tagger = CrfTagger(directory)
     started = time.perf_counter()
     results = tagger.tag([r.text for r in records])
     predictions = [[GoldSpan(s.start, s.end, s.kind) for s in spans] for spans in results]
@@ -169,7 +169,7 @@ app = typer.Typer(add_completion=False)
 
 @app.command()
 def main(
-    out: Annotated[Path, typer.Option(help="artifact folder")] = TAGGER_DIR,
+    out: Annotated[Path, typer.Option(help="artifact folder")] = CRF_DIR,
     c1: float = 0.05,
     c2: float = 0.03,
     iterations: int = 150,

@@ -7,17 +7,17 @@ Confidence is a weighted noisy-OR over the strategies that found a span,
 
 where score_s is the strategy's own certainty (lexicon 1.0 multi-word / 0.9 one word; alias
 0.95 alias, 0.9 respelling, 0.85 ambiguous word resolved by context; embedding the cosine
-similarity; tagger the CRF's mean marginal over the span).
+similarity; tagger the mean probability of its words' tags over the span).
 
-The tagger (app/enrichment/tagger.py, a CRF trained on SkillSpan) finds *where* a posting
-names a skill, not *which* one, so its spans count only once they normalise to a vocabulary
-skill: a span holding lexicon/alias mentions of one skill becomes a tagger mention of that
-skill over the whole span (several skills: one tagger mention per inner mention); a span with
-none is looked up whole (spelling-insensitive forms and aliases) and otherwise dropped. It
-does not vouch for embedding guesses, which stay low on purpose: a longer tagged phrase sent
-to the encoder ("deep neural nets" -> Deep learning) would replace the phrase the embedding
-strategy chose itself. A tagger mention also confirms an ambiguous lexicon hit ("Go", "R")
-it overlaps, as the alias context rules do.
+The tagger (app/enrichment/minilm_tagger.py: a fine-tuned MiniLM mixed with a CRF, both trained
+on SkillSpan) finds *where* a posting names a skill, not *which* one, so its spans count only
+once they normalise to a vocabulary skill: a span holding lexicon/alias mentions of one skill
+becomes a tagger mention of that skill over the whole span (several skills: one tagger mention
+per inner mention); a span with none is looked up whole (spelling-insensitive forms and
+aliases) and otherwise dropped. It does not vouch for embedding guesses, which stay low on
+purpose: a longer tagged phrase sent to the encoder ("deep neural nets" -> Deep learning) would
+replace the phrase the embedding strategy chose itself. A tagger mention also confirms an
+ambiguous lexicon hit ("Go", "R") it overlaps, as the alias context rules do.
 
 Agreement raises confidence, a lone embedding guess stays low. With section awareness the
 result is scaled by 0.6 + 0.4 * section relevance, so a skill named only under "Benefits" or
@@ -47,7 +47,7 @@ from app.enrichment.semantic import (
     load_or_build_index,
     match_candidates,
 )
-from app.enrichment.tagger import SkillTagger, TaggedSpan, get_tagger
+from app.enrichment.tagger import SpanTagger, TaggedSpan, get_tagger
 from app.enrichment.text import Token, squash, tokenize_terms
 from app.enrichment.vocabulary import Vocabulary, get_vocabulary
 
@@ -164,7 +164,7 @@ class SkillExtractor:
         embedding_threshold: float = 0.8,
         encoder: Encoder | None = None,
         section_classifier: SectionClassifierFn | None = None,
-        tagger: SkillTagger | None = None,
+        tagger: SpanTagger | None = None,
     ) -> None:
         unknown = set(strategies) - set(STRATEGIES)
         if unknown:
@@ -180,7 +180,7 @@ class SkillExtractor:
         self._tagger = tagger
 
     @property
-    def tagger(self) -> SkillTagger:
+    def tagger(self) -> SpanTagger:
         if self._tagger is None:
             self._tagger = get_tagger()
         return self._tagger

@@ -1,18 +1,24 @@
-"""Learned skill tagger: two linear-chain CRFs trained on SkillSpan (knowledge and skill spans).
+"""Skill taggers trained on SkillSpan (knowledge and skill spans): the shared contract and the
+CRF baseline.
 
 The lexicon, alias and embedding strategies only find names they already know; SkillSpan
 marks what a posting asks for ("Java EE", "agile development", "work independently"), known
-name or not. A CRF over hand-made token features (word, shape, affixes, a POS-like suffix
-class, position in the sentence, neighbours +-2, a lexicon flag, a MiniLM word-cluster id)
-learns those span boundaries cheaply: tagging is a
-few ms per posting on a CPU, with no encoder call. Knowledge and skill spans may overlap in
-SkillSpan, so each kind has its own model.
+name or not. A tagger reads raw text as words (`tokenize_words`), in sentence-sized chunks
+(`chunks`), and returns `TaggedSpan`s (char offsets, kind, confidence); knowledge and skill
+spans may overlap, so each kind has its own BIO sequence.
 
-Artifacts (app/enrichment/data/skill_tagger/): `knowledge.crfsuite`, `skill.crfsuite`
+The tagger the extractor uses (`get_tagger()`, loaded once per process) is the fine-tuned
+MiniLM of `minilm_tagger.py` (skill_tagger_v2.0-minilm). This module also holds its baseline,
+`CrfTagger`: two linear-chain CRFs over hand-made token features (word, shape, affixes, a
+POS-like suffix class, position in the sentence, neighbours +-2, a lexicon flag, a MiniLM
+word-cluster id), a few ms per posting with no encoder call, lower F1 (numbers in
+app/enrichment/README.md); scripts/bench_skill_tagger.py compares the two.
+
+CRF artifacts (app/enrichment/data/skill_tagger/): `knowledge.crfsuite`, `skill.crfsuite`
 (crfsuite's own binary format, read by its C library; nothing is unpickled),
 `word_clusters.json` and `metadata.json` with the sha256 of each file. Every file is checked
-against its sha256 before the models are opened: a mismatch raises `TaggerArtifactError`.
-The models load once per process (`get_tagger()`); a lock serialises the crfsuite taggers,
+against its sha256 before the models are opened (`read_metadata`, shared with the MiniLM
+artifact): a mismatch raises `TaggerArtifactError`. A lock serialises the crfsuite taggers,
 which keep per-sequence state and are not safe to share between threads.
 """
 
@@ -26,8 +32,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+import numpy as np
+import numpy.typing as npt
 import pycrfsuite
 
 from app.enrichment.config import DATA_DIR
@@ -35,10 +43,14 @@ from app.enrichment.lexicon import extract_lexicon
 from app.enrichment.text import Token
 from app.enrichment.vocabulary import Vocabulary, get_vocabulary
 
+if TYPE_CHECKING:
+    from app.enrichment.minilm_tagger import MiniLMTagger
+
 SpanKind = Literal["knowledge", "skill"]
 
-TAGGER_DIR = DATA_DIR / "skill_tagger"
+CRF_DIR = DATA_DIR / "skill_tagger"
 KINDS: tuple[SpanKind, ...] = ("knowledge", "skill")
+BIO = ("O", "B", "I")
 MAX_CHUNK_TOKENS = 120
 
 _WORD_RE = re.compile(r"\S+")
@@ -244,15 +256,23 @@ def read_metadata(directory: Path) -> dict[str, Any]:
             raise TaggerArtifactError(
                 f"{file}: sha256 {actual[:12]}... does not match metadata {digest[:12]}...; "
                 "the file is corrupted or was replaced; retrain with "
-                "scripts/train_skill_tagger.py"
+                "scripts/train_minilm_tagger.py (CRF: scripts/train_skill_tagger.py)"
             )
     return meta
 
 
-class SkillTagger:
+class SpanTagger(Protocol):
+    """What the extractor needs of a tagger."""
+
+    version: str
+
+    def tag(self, texts: Sequence[str]) -> list[list[TaggedSpan]]: ...
+
+
+class CrfTagger:
     """The two CRFs, the word clusters and the vocabulary for the lexicon flag."""
 
-    def __init__(self, directory: Path = TAGGER_DIR, vocab: Vocabulary | None = None) -> None:
+    def __init__(self, directory: Path = CRF_DIR, vocab: Vocabulary | None = None) -> None:
         self.metadata = read_metadata(directory)
         self.version: str = str(self.metadata.get("version", "unknown"))
         clusters = json.loads((directory / "word_clusters.json").read_text(encoding="utf-8"))
@@ -263,7 +283,28 @@ class SkillTagger:
             tagger = pycrfsuite.Tagger()
             tagger.open(str(directory / f"{kind}.crfsuite"))
             self._taggers[kind] = tagger
+        self._labels = {kind: set(t.labels()) for kind, t in self._taggers.items()}
         self._lock = threading.Lock()
+
+    def chunk_marginals(self, text: str, tokens: list[Token]) -> list[npt.NDArray[np.float64]]:
+        """Per chunk of `tokens` (in `chunks` order): the (words, kinds, O/B/I) marginal
+        probabilities of each word's tag, what the MiniLM tagger mixes with its own."""
+        flags = lexicon_flags(text, tokens, self.vocab)
+        out: list[npt.NDArray[np.float64]] = []
+        for begin, end in chunks(tokens, text):
+            feats = token_features(
+                [t.text for t in tokens[begin:end]], flags[begin:end], self.clusters
+            )
+            probs = np.zeros((end - begin, len(KINDS), len(BIO)))
+            for k, kind in enumerate(KINDS):
+                with self._lock:
+                    tagger = self._taggers[kind]
+                    tagger.set(feats)
+                    for j, label in enumerate(BIO):
+                        if label in self._labels[kind]:
+                            probs[:, k, j] = [tagger.marginal(label, i) for i in range(end - begin)]
+            out.append(probs)
+        return out
 
     def tag(self, texts: Sequence[str]) -> list[list[TaggedSpan]]:
         """Spans per text, sorted by start; spans of one kind never overlap."""
@@ -295,12 +336,15 @@ _LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _load() -> SkillTagger:
-    return SkillTagger()
+def _load() -> MiniLMTagger:
+    from app.enrichment.minilm_tagger import MiniLMTagger
+
+    return MiniLMTagger()
 
 
-def get_tagger() -> SkillTagger:
-    """The process-wide tagger, loaded (and checksum-verified) on first use."""
+def get_tagger() -> MiniLMTagger:
+    """The process-wide tagger (the fine-tuned MiniLM), loaded and checksum-verified on first
+    use: each enrichment worker process loads it once, on its first text."""
     with _LOCK:
         return _load()
 

@@ -1,12 +1,12 @@
 """The text models run in worker processes, not in the process that serves requests.
 
-One 20,000-character posting keeps the extractor (CRF tagger, section model, MiniLM) busy for
-about a second of pure Python. In the serving process that second holds the interpreter lock:
-every cheap request of the same worker (a match, a probe) waited behind it, which is how two
-paying abusers made honest users' p95 several times worse. In a separate process the same
-second costs CPU, which the operating system shares between processes far more fairly than
-threads share the lock, and the workers run at a lower priority (`text_worker_nice`) with one
-torch thread each, so the serving process gets the CPU first.
+One 20,000-character posting keeps the extractor (MiniLM+CRF tagger, section model, MiniLM)
+busy for about a second, mostly pure Python. In the serving process that second holds the
+interpreter lock: every cheap request of the same worker (a match, a probe) waited behind it,
+which is how two paying abusers made honest users' p95 several times worse. In a separate
+process the same second costs CPU, which the operating system shares between processes far more
+fairly than threads share the lock, and the workers run at a lower priority
+(`text_worker_nice`) with one torch thread each, so the serving process gets the CPU first.
 
 `TextWorkers` admits at most `text_workers + text_queue_size` requests at once and refuses the
 next one at once (`TextWorkersBusyError`, 503 with Retry-After): no text request waits in an
