@@ -35,7 +35,7 @@ from app.core.enums import (
     Seniority,
     WorkStyle,
 )
-from app.ml.features import FEATURE_BY_NAME, FEATURE_NAMES, UNKNOWN
+from app.ml.features import EXPERIENCE_YEARS_CAP, FEATURE_BY_NAME, FEATURE_NAMES, UNKNOWN
 from app.ml.profiles import CURRENCIES, INDUSTRIES, JobTable, SkillMatrix, TalentTable
 from app.ml.sub_scores import sub_scores
 from app.ml.types import Explanation, Factor
@@ -96,8 +96,8 @@ class PairView:
         return [c for c in self.required if c not in self._talent_skills]
 
     @property
-    def n_union(self) -> int:
-        return len(self._talent_skills.keys() | self._job_skills.keys())
+    def n_job_skills(self) -> int:
+        return len(self._job_skills)
 
     @property
     def below_minimum(self) -> list[int]:
@@ -161,15 +161,15 @@ def _neutral(fact: str) -> Wording:
 
 
 def _skill_sentence(name: str, value: float, v: PairView) -> Wording:
-    if name == "skill_jaccard":
-        n, union = len(v.shared), v.n_union
+    if name == "shared_skills":
+        n, listed = len(v.shared), v.n_job_skills
         if n == 0:
             return _bad("Shares none of the job's skills")
-        if n == union:
-            return _good(f"Shares all {n} skills with the job ({v.names(v.shared)})")
+        if n == listed:
+            return _good(f"Has all {n} skills the job lists ({v.names(v.shared)})")
         return _partial(
-            f"Shares {n} of {union} distinct skills ({v.names(v.shared)})",
-            f"Shares only {n} of {union} distinct skills ({v.names(v.shared)})",
+            f"Has {n} of the {listed} skills the job lists ({v.names(v.shared)})",
+            f"Has only {n} of the {listed} skills the job lists ({v.names(v.shared)})",
         )
     if name in ("required_skill_coverage", "missing_required_skills"):
         n_req, n_miss = len(v.required), len(v.missing_required)
@@ -222,6 +222,11 @@ def _experience_sentence(name: str, value: float, v: PairView) -> Wording:
                 f"Only {years:g} years of experience for a job asking at least {min_years:g}"
             )
         return _good(f"{years:g} years of experience for a job asking at least {min_years:g}")
+    if name == "experience_years":
+        if years <= 0:
+            return _bad("No work experience stated")
+        capped = "+" if years >= EXPERIENCE_YEARS_CAP else ""
+        return _good(f"{min(years, EXPERIENCE_YEARS_CAP):g}{capped} years of work experience")
     if name == "underqualified_years":
         if value <= 0:
             return _good(f"Meets the {min_years:g}-year experience minimum ({years:g} years)")

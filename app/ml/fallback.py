@@ -4,7 +4,7 @@ It reads the same feature matrix as the model, so it is vectorised for free and 
 have the same shape. The score is a fixed weighted sum of per-feature "goodness" values in
 [0, 1]:
 
-    skills 30%      = 0.6 required-skill coverage + 0.4 skill Jaccard
+    skills 30%      = 0.6 required-skill coverage + 0.4 shared skills (5 or more = full)
     text 30%        = MiniLM cosine of the two texts, 0.15 -> 0, 0.75 -> 1 (shown under skills)
     experience 20%  = 1 - level gap (3+ levels = worst) - years short (5+ = worst), 6 points
                       each, + shared O*NET code levels (8 points; unknown code = 0.5)
@@ -36,10 +36,16 @@ NEUTRAL_GOODNESS = 0.5
 PROXIMITY_KM = 100.0
 TEXT_COSINE_FLOOR = 0.15
 TEXT_COSINE_SPAN = 0.6
+SHARED_SKILLS_FULL = 5.0
+"""Shared skills that earn the skill-overlap rule its full points."""
 
 
 def _identity(x: FloatArray) -> FloatArray:
     return np.clip(x, 0.0, 1.0)
+
+
+def _shared_count(x: FloatArray) -> FloatArray:
+    return np.clip(x / SHARED_SKILLS_FULL, 0.0, 1.0)
 
 
 def _level_gap(x: FloatArray) -> FloatArray:
@@ -78,7 +84,7 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     Rule("required_skill_coverage", 100 * 0.30 * 0.6, _identity),
-    Rule("skill_jaccard", 100 * 0.30 * 0.4, _identity),
+    Rule("shared_skills", 100 * 0.30 * 0.4, _shared_count),
     Rule("embedding_cosine", 100 * 0.30, _text_similarity),
     Rule("experience_level_distance", -100 * 0.12 * 0.5, _level_gap),
     Rule("underqualified_years", -100 * 0.12 * 0.5, _years_short),
@@ -87,6 +93,7 @@ RULES: tuple[Rule, ...] = (
     Rule("distance_km", 100 * 0.12 * 0.4, _proximity),
     Rule("salary_iou", 100 * 0.08, _known_or_neutral),
 )
+RULES_BY_FEATURE = {rule.feature: rule for rule in RULES}
 # The experience rules subtract from their full points, so the constant is those points.
 _CONSTANT = -sum(min(r.weight, 0.0) for r in RULES)
 BASE_SCORE = _CONSTANT + sum(r.weight * NEUTRAL_GOODNESS for r in RULES)
@@ -114,11 +121,14 @@ def contributions(features: FloatArray) -> FloatArray:
 
 
 LINEAR_WEIGHTS: dict[str, float] = {
-    rule.feature: rule.weight for rule in RULES if rule.goodness is _identity
+    **{rule.feature: rule.weight for rule in RULES if rule.goodness is _identity},
+    "shared_skills": RULES_BY_FEATURE["shared_skills"].weight / SHARED_SKILLS_FULL,
 }
 """The rules whose goodness is the feature itself (features in [0, 1], where the clip does
-nothing), as linear weights: the fallback's score is these times their features plus the
-other rules, so they rank candidates by an exact part of it (the stage-1 pre-filter)."""
+nothing), as linear weights, plus the shared-skill rule at its slope below full points: the
+stage-1 pre-filter ranks candidates by this part of the score (exact, except that it keeps
+rewarding shared skills past the fifth, which only makes such candidates surer to reach the
+exact scoring)."""
 
 
 def scores(features: FloatArray) -> FloatArray:

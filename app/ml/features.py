@@ -37,6 +37,7 @@ WORKDAY_HOURS = 8.0
 SKILL_YEARS_CAP = 5.0
 PROFICIENCY_SPAN = 4.0
 YEARS_RATIO_CAP = 5.0
+EXPERIENCE_YEARS_CAP = 15.0
 
 # Rows: talent preference (remote, hybrid, onsite, any); columns: job policy (remote, hybrid,
 # onsite). A talent who wants remote work and a job that is onsite do not fit; "any" fits all.
@@ -61,9 +62,9 @@ class FeatureSpec:
 
 FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec(
-        "skill_jaccard",
+        "shared_skills",
         FactorCategory.SKILLS,
-        "Shared skills / all skills of both sides (Jaccard)",
+        "Number of skills both the talent and the job list",
         1,
     ),
     FeatureSpec(
@@ -103,6 +104,12 @@ FEATURES: tuple[FeatureSpec, ...] = (
         "years_ratio",
         FactorCategory.EXPERIENCE,
         "Talent years / job minimum years (minimum taken as at least 1), capped at 5",
+        1,
+    ),
+    FeatureSpec(
+        "experience_years",
+        FactorCategory.EXPERIENCE,
+        f"Talent's total years of experience, capped at {EXPERIENCE_YEARS_CAP:g}",
         1,
     ),
     FeatureSpec(
@@ -218,14 +225,14 @@ def _segment_sum(pair: IntArray, weights: FloatArray, m: int) -> FloatArray:
 
 
 def _count_features(
-    n_shared: FloatArray,
-    shared_required: FloatArray,
-    t_counts: FloatArray,
-    j_counts: FloatArray,
-    j_required: FloatArray,
+    n_shared: FloatArray, shared_required: FloatArray, j_required: FloatArray
 ) -> dict[str, FloatArray]:
+    """A count of shared skills, not their Jaccard share: Jaccard divides by the talent's own
+    skills too, so a résumé that lists one skill more than its weaker twin scored lower
+    (rjdb), and a job listing one generic skill the talent has outranked a same-occupation
+    job sharing three (O*NET ranking). Measured in issue 12's closing note."""
     return {
-        "skill_jaccard": _safe_divide(n_shared, t_counts + j_counts - n_shared, 0.0),
+        "shared_skills": n_shared,
         "required_skill_coverage": _safe_divide(shared_required, j_required, 1.0),
         "missing_required_skills": j_required - shared_required,
     }
@@ -236,7 +243,6 @@ def _skill_features(
 ) -> dict[str, FloatArray]:
     m = len(t_idx)
     shared = shared_skills(talents, t_idx, jobs, j_idx)
-    t_counts = talents.skills.row_counts()[t_idx].astype(np.float64)
     j_counts = jobs.skills.row_counts()[j_idx].astype(np.float64)
     j_required = jobs.n_required[j_idx].astype(np.float64)
 
@@ -253,7 +259,7 @@ def _skill_features(
     years = np.minimum(talents.skills.years[shared.talent_pos], SKILL_YEARS_CAP) / SKILL_YEARS_CAP
     years_sum = _segment_sum(shared.pair, years, m)
     return {
-        **_count_features(n_shared, shared_required, t_counts, j_counts, j_required),
+        **_count_features(n_shared, shared_required, j_required),
         "skill_proficiency_alignment": _safe_divide(alignment, n_shared, 0.0),
         "years_weighted_skill_score": _safe_divide(years_sum, j_counts, 0.0),
     }
@@ -270,6 +276,9 @@ def _experience_features(
     return {
         **level_features(t_level - j_level),
         "years_ratio": np.minimum(years / np.maximum(min_years, 1.0), YEARS_RATIO_CAP),
+        # Depth of experience on its own: a ratio to the job's minimum flattens above 1, and
+        # the model learned almost nothing from years beyond the minimum (issue 12).
+        "experience_years": np.minimum(years, EXPERIENCE_YEARS_CAP),
         "underqualified_years": np.maximum(min_years - years, 0.0),
         # fmax ignores NaN: no maximum (NaN) gives 0 years over.
         "overqualified_years": np.fmax(years - max_years, 0.0),
@@ -527,7 +536,6 @@ class SkillSums:
     shared_required: FloatArray
     alignment: FloatArray
     years_sum: FloatArray
-    t_counts: FloatArray
     j_counts: FloatArray
     j_required: FloatArray
 
@@ -536,11 +544,7 @@ class SkillSums:
         shared = self.shared[rows]
         j_counts = _counts_at(self.j_counts, rows)
         columns = _count_features(
-            shared,
-            self.shared_required[rows],
-            _counts_at(self.t_counts, rows),
-            j_counts,
-            _counts_at(self.j_required, rows),
+            shared, self.shared_required[rows], _counts_at(self.j_required, rows)
         )
         columns["skill_proficiency_alignment"] = _safe_divide(self.alignment[rows], shared, 0.0)
         columns["years_weighted_skill_score"] = _safe_divide(self.years_sum[rows], j_counts, 0.0)
@@ -569,9 +573,8 @@ class SkillSums:
         shared_required = self.shared_required[rows]
         j_counts = _counts_at(self.j_counts, rows)
         j_required = _counts_at(self.j_required, rows)
-        t_counts = _counts_at(self.t_counts, rows)
         get = weights.get
-        score = get("skill_jaccard", 0.0) * (shared / (t_counts + j_counts - shared))
+        score = get("shared_skills", 0.0) * shared
         score += get("skill_proficiency_alignment", 0.0) * (self.alignment[rows] / shared)
         score += get("years_weighted_skill_score", 0.0) * (self.years_sum[rows] / j_counts)
         score += get("missing_required_skills", 0.0) * (j_required - shared_required)
@@ -607,7 +610,6 @@ def skill_sums(
             shared_required=skills.sum_rows(rows, entries.take(skills.required)),
             alignment=skills.sum_rows(rows, meets(level - subject_level)),
             years_sum=skills.sum_rows(rows, (years / SKILL_YEARS_CAP)[which]),
-            t_counts=n_subject,
             j_counts=skills.row_counts,
             j_required=skills.row_required,
         )
@@ -619,7 +621,6 @@ def skill_sums(
             shared_required=skills.sum_rows(rows, required[which]),
             alignment=skills.sum_rows(rows, meets(subject_level - level)),
             years_sum=skills.sum_rows(rows, entries.take(skills.years)),
-            t_counts=skills.row_counts,
             j_counts=n_subject,
             j_required=np.full(1, float(subject.n_required[0])),
         )

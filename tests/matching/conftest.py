@@ -120,7 +120,7 @@ def hidden_label(x: np.ndarray) -> np.ndarray:
 
     score = (
         45 * x[:, F["required_skill_coverage"]]
-        + 20 * x[:, F["skill_jaccard"]]
+        + 4 * np.minimum(x[:, F["shared_skills"]], 5)
         + 15 * (1 - np.minimum(x[:, F["experience_level_distance"]], 3) / 3)
         + 10 * np.where(x[:, F["salary_iou"]] < 0, 0.5, x[:, F["salary_iou"]])
         + 10 * x[:, F["remote_compatibility"]]

@@ -64,7 +64,12 @@ def test_sentences_name_the_skills():
         "Covers only 4 of 5 required skills (missing: Kubernetes)"
     )
     assert "Kubernetes" in describe("missing_required_skills", 1.0, view, -1.0).text
-    assert describe("skill_jaccard", f["skill_jaccard"], view, 1.0).text.startswith("Shares 4 of 5")
+    assert describe("shared_skills", f["shared_skills"], view, 1.0).text == (
+        "Has 4 of the 5 skills the job lists (AWS, Docker, Python, SQL)"
+    )
+    assert describe("shared_skills", f["shared_skills"], view, -1.0).text.startswith(
+        "Has only 4 of the 5"
+    )
 
 
 @pytest.mark.parametrize(
@@ -161,3 +166,16 @@ def test_every_feature_words_each_direction_differently(world, row, impact):
         opposite = describe(name, value, view, -impact)
         if impact != 0:
             assert sentence.text != opposite.text
+
+
+@pytest.mark.parametrize(
+    ("years", "text"),
+    [
+        (0.0, "No work experience stated"),
+        (7.0, "7 years of work experience"),
+        (21.0, "15+ years of work experience"),
+    ],
+)
+def test_experience_years_sentence(years: float, text: str) -> None:
+    view, f = view_of(talent(years_experience=years), job())
+    assert describe("experience_years", f["experience_years"], view, 1.0).text.startswith(text)

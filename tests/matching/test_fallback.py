@@ -46,8 +46,8 @@ def test_fallback_sub_scores_are_the_rule_goodness(world, rows):
     exps = explain(contribs, x, fallback.scores(x), fallback.CATEGORY_SCALE, pairs)
     for row, e in zip(x, exps, strict=True):
         cov = row[FEATURE_INDEX["required_skill_coverage"]]
-        jac = row[FEATURE_INDEX["skill_jaccard"]]
+        overlap = min(row[FEATURE_INDEX["shared_skills"]] / 5, 1.0)
         text = np.clip((row[FEATURE_INDEX["embedding_cosine"]] - 0.15) / 0.6, 0.0, 1.0)
-        assert e.sub_scores["skills"] == round(100 * (0.3 * cov + 0.2 * jac + 0.5 * text), 1)
+        assert e.sub_scores["skills"] == round(100 * (0.3 * cov + 0.2 * overlap + 0.5 * text), 1)
         assert e.sub_scores["culture"] == 50.0
         assert all(0 <= v <= 100 for v in e.sub_scores.values())

@@ -32,7 +32,7 @@ def features_of(t, j) -> dict[str, float]:
 
 
 def test_registry_is_complete_and_unique():
-    assert len(set(FEATURE_NAMES)) == len(FEATURES) == 21
+    assert len(set(FEATURE_NAMES)) == len(FEATURES) == 22
     assert {f.category for f in FEATURES} == {
         "skills",
         "experience",
@@ -57,7 +57,7 @@ def test_skill_features_on_a_known_pair():
         ]
     )
     f = features_of(t, j)
-    assert f["skill_jaccard"] == pytest.approx(2 / 5)
+    assert f["shared_skills"] == 2  # Go is the talent's own: it does not count against
     assert f["required_skill_coverage"] == pytest.approx(2 / 3)
     assert f["missing_required_skills"] == 1
     # Python meets its minimum (1.0); SQL is 2 levels short of 4 -> 1 - 2/4 = 0.5.
@@ -66,9 +66,20 @@ def test_skill_features_on_a_known_pair():
     assert f["years_weighted_skill_score"] == pytest.approx((1.0 + 0.2) / 4)
 
 
+@pytest.mark.parametrize(
+    ("years", "expected"), [(0.0, 0.0), (6.5, 6.5), (15.0, 15.0), (32.0, 15.0)]
+)
+def test_experience_years_is_the_talents_depth_capped(years: float, expected: float) -> None:
+    """The same for every job (unlike `years_ratio`, which stops growing once the minimum is
+    met), so a job's candidates are told apart by how much experience they bring."""
+    for min_years in (0, 3, 10):
+        f = features_of(talent(years_experience=years), job(min_years=min_years))
+        assert f["experience_years"] == expected
+
+
 def test_empty_skills_give_defined_values():
     f = features_of(talent(skills=[]), job(skills=[]))
-    assert f["skill_jaccard"] == 0.0
+    assert f["shared_skills"] == 0.0
     assert f["required_skill_coverage"] == 1.0  # nothing required, nothing missing
     assert f["missing_required_skills"] == 0.0
     assert f["skill_proficiency_alignment"] == 0.0
@@ -196,7 +207,7 @@ def test_features_are_finite_for_random_and_incomplete_profiles(seed, drop):
     x = pair_features(talent_table([t], vocab), [0], job_table([j], vocab), [0])
     assert np.isfinite(x).all()
     assert 0.0 <= x[0, FEATURE_INDEX["required_skill_coverage"]] <= 1.0
-    assert 0.0 <= x[0, FEATURE_INDEX["skill_jaccard"]] <= 1.0
+    assert 0.0 <= x[0, FEATURE_INDEX["shared_skills"]] <= len(SKILLS)
 
 
 def test_invalid_categorical_input_is_refused():

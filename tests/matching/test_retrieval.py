@@ -99,17 +99,23 @@ def test_prefilter_keeps_the_best_by_its_part_of_the_proxy(small, side, tiny_mod
             assert part[kept.rows].min() >= np.sort(part)[-10] - 1e-9
 
 
-def test_fallback_linear_weights_are_its_identity_rules(small):
-    """Changing only those features moves the fallback score by exactly LINEAR_WEIGHTS."""
+def test_fallback_linear_weights_are_its_linear_part(small):
+    """Changing only those features moves the fallback score by exactly LINEAR_WEIGHTS while
+    at most `SHARED_SKILLS_FULL` skills are shared, and by no more than it past that."""
     x = one_to_many(small.talents.take([2]), small.jobs, np.arange(60))
+    shared = FEATURE_INDEX["shared_skills"]
+    x[:, shared] = np.arange(60) % 9  # 0..8 shared skills: below, at and past full points
     y = x.copy()
     for name in fallback.LINEAR_WEIGHTS:
         y[:, FEATURE_INDEX[name]] = 0.0
     unclipped = fallback.contributions(x).sum(axis=1) - fallback.contributions(y).sum(axis=1)
     want = sum(w * x[:, FEATURE_INDEX[name]] for name, w in fallback.LINEAR_WEIGHTS.items())
-    np.testing.assert_allclose(unclipped, want)
+    below = x[:, shared] <= fallback.SHARED_SKILLS_FULL
+    np.testing.assert_allclose(unclipped[below], want[below])
+    assert (~below).any()
+    assert (want[~below] > unclipped[~below] + 1e-9).all()
     assert set(fallback.LINEAR_WEIGHTS) == {
-        "skill_jaccard",
+        "shared_skills",
         "required_skill_coverage",
         "remote_compatibility",
     }

@@ -150,10 +150,10 @@ def test_model_is_used_when_loaded_and_results_say_so(session, market, engine_st
 
 def test_min_score_limit_and_persist_flag(session, market, engine_state):
     out = match_talent_to_jobs(
-        session, market["talent"].id, limit=2, min_score=60, persist=False, state=engine_state
+        session, market["talent"].id, limit=2, min_score=50, persist=False, state=engine_state
     )
     assert 1 <= len(out.matches) <= 2
-    assert all(m.score >= 60 for m in out.matches)
+    assert all(m.score >= 50 for m in out.matches)
     assert session.scalars(select(Match)).all() == []
 
 

@@ -32,7 +32,7 @@ def test_train_and_evaluate_beats_baselines_and_saves(tmp_path):
     assert report["beats_random_by_30pct"]
     assert report["model"]["rmse"] < report["fallback"]["rmse"]
     assert report["model"]["ndcg_at_10"] > report["random"]["ndcg_at_10"]
-    assert set(result.model.metadata.retrieval_weights) >= {"intercept", "skill_jaccard"}
+    assert set(result.model.metadata.retrieval_weights) >= {"intercept", "shared_skills"}
     assert 1 <= result.best_rounds <= 400
     save_artifact(result, tmp_path / "v0.9-test")
     saved = json.loads((tmp_path / "v0.9-test" / "report.json").read_text())

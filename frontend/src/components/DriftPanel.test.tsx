@@ -22,7 +22,7 @@ function run(extra: Partial<DriftRunResponse> = {}): DriftRunResponse {
     alert_delivered: true,
     top_features: [
       { name: "years_ratio", status: "drift", psi: 0.312 },
-      { name: "skill_jaccard", status: "ok", psi: 0.02 },
+      { name: "shared_skills", status: "ok", psi: 0.02 },
     ],
     report_url: "/api/v1/drift/runs/01a24d70-6f24-7c58-ae7b-137304467199/report",
     message: "overall drift 0.312 (psi:years_ratio); ALERT at threshold 0.15",

@@ -3,7 +3,7 @@
  * `app/ml/fallback.py` (same features, same weights, same sub-score scale), reading
  * its rows through a `MatchDataSource` (Postgres in `db.ts`, in-memory in tests).
  *
- *     skills 30%      = 0.6 required-skill coverage + 0.4 skill Jaccard
+ *     skills 30%      = 0.6 required-skill coverage + 0.4 shared skills (5 or more = full)
  *     text 30%        = MiniLM cosine of the two texts, 0.15 -> 0, 0.75 -> 1 (shown under skills)
  *     experience 20%  = 1 - level gap (3+ levels = worst) - years short (5+ = worst), 6 points
  *                       each, + shared O*NET code levels (8 points; unknown code = 0.5)
@@ -122,7 +122,7 @@ export interface MatchDataSource {
 }
 
 type FeatureName =
-  | "skill_jaccard"
+  | "shared_skills"
   | "required_skill_coverage"
   | "experience_level_distance"
   | "underqualified_years"
@@ -144,15 +144,17 @@ interface Rule {
 }
 
 const clip01 = (x: number) => Math.min(Math.max(x, 0), 1);
+/** Shared skills that earn the skill-overlap rule its full points (as in the service). */
+export const SHARED_SKILLS_FULL = 5;
 
 /** In the service's feature-registry order, which is also the tie order of top factors. */
 export const RULES: readonly Rule[] = [
   {
-    feature: "skill_jaccard",
+    feature: "shared_skills",
     category: "skills",
     group: "skills",
     weight: 100 * 0.30 * 0.4,
-    goodness: clip01,
+    goodness: (x) => clip01(x / SHARED_SKILLS_FULL),
   },
   {
     feature: "required_skill_coverage",
@@ -319,7 +321,8 @@ export interface PairView {
   shared: SkillEntry[];
   required: SkillEntry[];
   missingRequired: SkillEntry[];
-  union: number;
+  /** Skills the job lists. */
+  jobSkills: number;
 }
 
 /** The raw inputs of one pair that features and sentences are read from. */
@@ -335,7 +338,7 @@ export function pairView(talent: TalentRow, job: JobRow): PairView {
     shared,
     required,
     missingRequired,
-    union: tSkills.size + jSkills.size - shared.length,
+    jobSkills: jSkills.size,
   };
 }
 
@@ -346,7 +349,7 @@ function featuresOf(v: PairView): Features {
   const { latitude: jLat, longitude: jLon } = j;
   const located = tLat !== null && tLon !== null && jLat !== null && jLon !== null;
   return {
-    skill_jaccard: v.union > 0 ? v.shared.length / v.union : 0,
+    shared_skills: v.shared.length,
     required_skill_coverage: v.required.length > 0 ? sharedRequired / v.required.length : 1,
     experience_level_distance: Math.abs(
       levelOf(SENIORITY_LEVELS, t.seniority) - levelOf(SENIORITY_LEVELS, j.seniority),
@@ -464,13 +467,13 @@ function neutral(fact: string): Wording {
 function wording(feature: FeatureName, value: number, v: PairView): Wording {
   const { talent: t, job: j } = v;
   switch (feature) {
-    case "skill_jaccard": {
+    case "shared_skills": {
       const n = v.shared.length;
       if (n === 0) return bad("Shares none of the job's skills");
-      if (n === v.union) return good(`Shares all ${n} skills with the job (${names(v.shared)})`);
+      if (n === v.jobSkills) return good(`Has all ${n} skills the job lists (${names(v.shared)})`);
       return partial(
-        `Shares ${n} of ${v.union} distinct skills (${names(v.shared)})`,
-        `Shares only ${n} of ${v.union} distinct skills (${names(v.shared)})`,
+        `Has ${n} of the ${v.jobSkills} skills the job lists (${names(v.shared)})`,
+        `Has only ${n} of the ${v.jobSkills} skills the job lists (${names(v.shared)})`,
       );
     }
     case "required_skill_coverage": {

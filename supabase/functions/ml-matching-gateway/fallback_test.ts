@@ -127,7 +127,7 @@ Deno.test("the rule weights are the service's: a neutral pair scores 50, the ran
   assert.deepEqual(
     Object.fromEntries(RULES.map((r) => [r.feature, Math.round(r.weight * 10) / 10])),
     {
-      skill_jaccard: 12,
+      shared_skills: 12,
       required_skill_coverage: 18,
       experience_level_distance: -6,
       underqualified_years: -6,
@@ -148,26 +148,28 @@ Deno.test("the rule weights are the service's: a neutral pair scores 50, the ran
   );
 });
 
-Deno.test("a hand-computed pair scores exactly 76.6 with the expected sub-scores", () => {
-  // Talent {Python, SQL}, job requires {Python, Kubernetes}: Jaccard 1/3, coverage 1/2; texts
+Deno.test("a hand-computed pair scores exactly 75 with the expected sub-scores", () => {
+  // Talent {Python, SQL}, job requires {Python, Kubernetes}: 1 shared skill (1/5 of the
+  // overlap rule's full points), coverage 1/2; texts
   // at cosine 0.9375 (above 0.75: full marks); same seniority, 5 years for a 3-year minimum;
   // codes 15-1252.00 and 15-1253.00 share 3 of 5 levels; same place, both hybrid; salaries
   // 60-80k vs 65-85k overlap 15k of 25k = 0.6. Numbers from app/ml/fallback.py.
   const t = talentRow({ embedding: unit(1), occupationCode: "15-1252.00" });
   const j = jobRow({ embedding: unit(0.9375), occupationCode: "15-1253.00" });
   const pair = scorePair(t, j);
-  assert.ok(Math.abs(pair.score - 76.6) < 1e-9, String(pair.score));
+  assert.ok(Math.abs(pair.score - 75) < 1e-9, String(pair.score));
   assert.equal(pair.features.embedding_cosine, 0.9375);
   assert.equal(pair.features.occupation_match, 3);
   assert.deepEqual(pair.explanation.sub_scores, {
-    skills: 71.7,
+    skills: 69,
     experience: 84,
     location: 100,
     salary: 60,
     culture: 50,
   });
-  // Contributions: text +15, remote +3.6, level +3, years +3, distance +2.4, occupation +0.8,
-  // salary +0.8, coverage 0, Jaccard -2; the top three by size, registry order on ties.
+  // Contributions: text +15, shared skills -3.6, remote +3.6, level +3, years +3, distance
+  // +2.4, occupation +0.8, salary +0.8, coverage 0; the top three by size, registry order on
+  // ties.
   assert.deepEqual(pair.explanation.top_factors, [
     {
       factor: "embedding_cosine",
@@ -176,21 +178,21 @@ Deno.test("a hand-computed pair scores exactly 76.6 with the expected sub-scores
       description: "Profile text is 94% similar to the job description",
     },
     {
+      factor: "shared_skills",
+      category: "skills",
+      impact: -3.6,
+      description: "Has only 1 of the 2 skills the job lists (Python)",
+    },
+    {
       factor: "remote_compatibility",
       category: "location",
       impact: 3.6,
       description: "Prefers hybrid work and the job is hybrid",
     },
-    {
-      factor: "experience_level_distance",
-      category: "experience",
-      impact: 3,
-      description: "Seniority matches: mid",
-    },
   ]);
   assert.equal(
     pair.explanation.summary,
-    "Strong match (77/100); profile text is 94% similar to the job description helps most.",
+    "Strong match (75/100); profile text is 94% similar to the job description helps most.",
   );
   const byName = Object.fromEntries(
     RULES.map((r, i) => [r.feature, contributions(pairFeatures(t, j))[i]]),
@@ -202,9 +204,9 @@ Deno.test("a hand-computed pair scores exactly 76.6 with the expected sub-scores
 
 Deno.test("without texts the pair loses the text points; without codes occupation is neutral", () => {
   const pair = scorePair(talentRow(), jobRow());
-  assert.ok(Math.abs(pair.score - 45.8) < 1e-9, String(pair.score));
+  assert.ok(Math.abs(pair.score - 44.2) < 1e-9, String(pair.score));
   assert.deepEqual(pair.explanation.sub_scores, {
-    skills: 21.7,
+    skills: 19,
     experience: 80,
     location: 100,
     salary: 60,
@@ -218,7 +220,7 @@ Deno.test("without texts the pair loses the text points; without codes occupatio
   });
   assert.equal(
     pair.explanation.summary,
-    "Fair match (46/100); no profile or job text to compare, which counts against it here weighs most against it.",
+    "Fair match (44/100); no profile or job text to compare, which counts against it here weighs most against it.",
   );
   // One side's vector is not enough, and a zero or short vector is no vector.
   for (const embedding of [null, new Float32Array(EMBEDDING_DIM), new Float32Array([1, 0])]) {
@@ -231,12 +233,12 @@ Deno.test("without texts the pair loses the text points; without codes occupatio
 Deno.test("text goodness: cosine 0.15 -> 0, 0.75 -> 1, linear in between (the service's)", () => {
   // Scores of app/ml/fallback.py for the default pair at these cosines.
   const expected: [number, number][] = [
-    [0.1, 45.8],
-    [0.15, 45.80000029802322],
-    [0.45, 60.79999940395355],
-    [0.6, 68.30000119209289],
-    [0.75, 75.8],
-    [0.9, 75.8],
+    [0.1, 44.2],
+    [0.15, 44.20000029802322],
+    [0.45, 59.19999940395355],
+    [0.6, 66.70000119209288],
+    [0.75, 74.2],
+    [0.9, 74.2],
   ];
   for (const [cosine, score] of expected) {
     const pair = scorePair(talentRow({ embedding: unit(1) }), jobRow({ embedding: unit(cosine) }));
@@ -252,15 +254,15 @@ Deno.test("text goodness: cosine 0.15 -> 0, 0.75 -> 1, linear in between (the se
 Deno.test("occupation: shared levels of the O*NET code, 0.5 when a code is unknown", () => {
   // Shared levels and scores of app/ml/fallback.py for the default pair.
   const cases: [string | null, string | null, number, number][] = [
-    ["15-1252.00", "15-1252.00", 5, 49.8],
-    ["15-1252.00", "15-1252.01", 4, 48.2],
-    ["15-1252.00", "15-1253.00", 3, 46.6],
-    ["15-1252.00", "15-2011.00", 1, 43.4],
-    ["15-1252.00", "29-1141.00", 0, 41.8],
-    ["15-1252.00", " 15-1252.00 ", 5, 49.8],
-    ["15", "15-1252.00", 1, 43.4],
-    [null, "15-1252.00", -1, 45.8],
-    ["15-1252.00", "  ", -1, 45.8],
+    ["15-1252.00", "15-1252.00", 5, 48.2],
+    ["15-1252.00", "15-1252.01", 4, 46.6],
+    ["15-1252.00", "15-1253.00", 3, 45],
+    ["15-1252.00", "15-2011.00", 1, 41.8],
+    ["15-1252.00", "29-1141.00", 0, 40.2],
+    ["15-1252.00", " 15-1252.00 ", 5, 48.2],
+    ["15", "15-1252.00", 1, 41.8],
+    [null, "15-1252.00", -1, 44.2],
+    ["15-1252.00", "  ", -1, 44.2],
   ];
   for (const [talentCode, jobCode, levels, score] of cases) {
     const pair = scorePair(
@@ -273,7 +275,14 @@ Deno.test("occupation: shared levels of the O*NET code, 0.5 when a code is unkno
 });
 
 Deno.test("a perfect pair scores 100 and the worst pair 0", () => {
-  const both = skills([[1, "Python", true], [2, "SQL", true]]);
+  // Five shared skills earn the overlap rule its full points.
+  const both = skills([
+    [1, "Python", true],
+    [2, "SQL", true],
+    [3, "Docker", true],
+    [4, "Go", false],
+    [5, "AWS", false],
+  ]);
   const same = { occupationCode: "15-1252.00", embedding: unit(1) };
   const perfect = scorePair(
     talentRow({
@@ -351,8 +360,8 @@ Deno.test("sentences use the raw inputs: salaries, distance, years short", () =>
   const pair = scorePair(t, j);
   assert.deepEqual(pair.explanation.top_factors.map((x) => [x.factor, x.impact]), [
     ["embedding_cosine", -15],
+    ["shared_skills", -3.6], // one shared skill: a fifth of the overlap rule's full points
     ["experience_level_distance", 3],
-    ["distance_km", -2.37],
   ]);
   const shortT = talentRow({ yearsExperience: 0.3 });
   const shortJ = jobRow({ minYears: 4.5 });
@@ -361,11 +370,12 @@ Deno.test("sentences use the raw inputs: salaries, distance, years short", () =>
     describe("underqualified_years", shortF.underqualified_years, pairView(shortT, shortJ), -1),
     "4.2 years short of the 4.5-year minimum",
   );
-  const senior = scorePair(talentRow({ seniority: "lead" }), jobRow({ seniority: "junior" }));
-  assert.ok(
-    senior.explanation.top_factors.some((x) =>
-      x.description === "Seniority lead for a junior role (3 levels above)"
-    ),
+  const seniorT = talentRow({ seniority: "lead" });
+  const seniorJ = jobRow({ seniority: "junior" });
+  const gap = pairFeatures(seniorT, seniorJ).experience_level_distance;
+  assert.equal(
+    describe("experience_level_distance", gap, pairView(seniorT, seniorJ), -3),
+    "Seniority lead for a junior role (3 levels above)",
   );
 });
 
