@@ -33,7 +33,12 @@ from rich.progress import track
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.enrichment.evaluation import GoldSpan, score, skillspan_records  # noqa: E402
+from app.enrichment.evaluation import (  # noqa: E402
+    GoldSpan,
+    prf_lines,
+    score,
+    skillspan_records,
+)
 from app.enrichment.tagger import (  # noqa: E402
     CRF_DIR,
     KINDS,
@@ -238,14 +243,8 @@ def main(
     meta["dev_metrics"] = dev
     meta["train_seconds"] = round(time.perf_counter() - started, 1)
     (out / "metadata.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
-    for kind in KINDS:
-        per = dev["per_label"][kind]
-        typer.echo(
-            f"dev {kind:9s} exact P/R/F1 "
-            + "/".join(f"{per['exact'][m]:.3f}" for m in ("precision", "recall", "f1"))
-            + "  partial P/R/F1 "
-            + "/".join(f"{per['partial'][m]:.3f}" for m in ("precision", "recall", "f1"))
-        )
+    for line in prf_lines(dev["per_label"], KINDS):
+        typer.echo(line)
     typer.echo(f"wrote {out} in {meta['train_seconds']}s")
 
 

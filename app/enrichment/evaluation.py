@@ -195,6 +195,19 @@ def score(
     return EvaluationReport(chosen, counts, len(records), seconds).finalize()
 
 
+def prf_lines(per_label: dict[str, Any], labels: Sequence[str]) -> list[str]:
+    """One line per label, exact and partial P/R/F1, as the training scripts print them."""
+
+    def prf(values: dict[str, float]) -> str:
+        return "/".join(f"{values[m]:.3f}" for m in ("precision", "recall", "f1"))
+
+    return [
+        f"dev {label:9s} exact P/R/F1 {prf(per_label[label]['exact'])}"
+        f"  partial P/R/F1 {prf(per_label[label]['partial'])}"
+        for label in labels
+    ]
+
+
 def evaluate(
     extractor: SkillExtractor,
     records: Sequence[EvalRecord],

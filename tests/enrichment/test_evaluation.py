@@ -11,6 +11,7 @@ from app.enrichment.evaluation import (
     GoldSpan,
     dataset_version,
     load_records,
+    prf_lines,
     score,
     skillspan_records,
     store_result,
@@ -92,3 +93,18 @@ def test_results_are_stored_and_listed(session: Session, tmp_path: Path) -> None
     listed = list_evaluation_results(session, model_id="skills_extractor")
     assert [r.id for r in listed] == [row.id]
     assert listed[0].category_metrics["per_label"]["knowledge"]["gold"] == 1
+
+
+def test_prf_lines_print_each_label_exact_then_partial_in_the_order_asked() -> None:
+    per_label = {
+        kind: {
+            "exact": {"precision": p, "recall": r, "f1": 2 * p * r / (p + r)},
+            "partial": {"precision": p + 0.1, "recall": r + 0.1, "f1": 0.5},
+        }
+        for kind, p, r in (("knowledge", 0.5, 0.25), ("skill", 0.4, 0.2))
+    }
+    lines = prf_lines(per_label, ["skill", "knowledge"])
+    assert lines == [
+        "dev skill     exact P/R/F1 0.400/0.200/0.267  partial P/R/F1 0.500/0.300/0.500",
+        "dev knowledge exact P/R/F1 0.500/0.250/0.333  partial P/R/F1 0.600/0.350/0.500",
+    ]
