@@ -66,9 +66,9 @@ from app.enrichment.tagger import (  # noqa: E402
     KINDS,
     CrfTagger,
     chunks,
+    retokenised_gold,
     sha256_file,
     spans_from_tags,
-    tokenize_words,
 )
 
 SHARED = ROOT.parent / "shared" / "data"
@@ -89,23 +89,8 @@ def load_units(path: Path, limit: int | None = None) -> list[Unit]:
             if limit is not None and number >= limit:
                 break
             raw = json.loads(line)
-            words: list[str] = raw["tokens"]
-            text = " ".join(words)
-            owner: list[int] = []
-            for index, word in enumerate(words):
-                owner.extend([index] * (len(word) + 1))
-            tokens = tokenize_words(text)
-            tags: dict[str, list[str]] = {}
-            for kind in KINDS:
-                gold = raw[f"tags_{kind}"]
-                seq: list[str] = []
-                previous = -1
-                for token in tokens:
-                    g = owner[token.start]
-                    tag = gold[g][:1]
-                    seq.append("I" if tag == "B" and g == previous else tag)
-                    previous = g
-                tags[kind] = seq
+            gold = {kind: raw[f"tags_{kind}"] for kind in KINDS}
+            text, tokens, tags = retokenised_gold(raw["tokens"], gold)
             for a, b in chunks(tokens, text):
                 out.append(
                     (

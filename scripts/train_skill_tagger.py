@@ -44,6 +44,7 @@ from app.enrichment.tagger import (  # noqa: E402
     KINDS,
     CrfTagger,
     lexicon_flags,
+    retokenised_gold,
     sha256_file,
     spans_from_tags,
     token_features,
@@ -70,25 +71,10 @@ def load_sequences(
             if limit is not None and len(out) >= limit:
                 break
             raw = json.loads(line)
-            words: list[str] = raw["tokens"]
-            text = " ".join(words)
-            owner: list[int] = []
-            for index, word in enumerate(words):
-                owner.extend([index] * (len(word) + 1))
-            tokens = tokenize_words(text)
+            gold = {kind: raw[f"tags_{kind}"] for kind in KINDS}
+            text, tokens, tags = retokenised_gold(raw["tokens"], gold)
             if not tokens:
                 continue
-            tags: dict[str, list[str]] = {}
-            for kind in KINDS:
-                gold = raw[f"tags_{kind}"]
-                seq: list[str] = []
-                previous = -1
-                for token in tokens:
-                    g = owner[token.start]
-                    tag = gold[g][:1]
-                    seq.append("I" if tag == "B" and g == previous else tag)
-                    previous = g
-                tags[kind] = seq
             flags = lexicon_flags(text, tokens, vocab)
             feats = token_features([t.text for t in tokens], flags, clusters)
             out.append((feats, tags, int(raw["idx"])))

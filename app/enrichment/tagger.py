@@ -100,6 +100,30 @@ def tokenize_words(text: str) -> list[Token]:
     return out
 
 
+def retokenised_gold(
+    words: list[str], gold: dict[str, list[str]]
+) -> tuple[str, list[Token], dict[str, list[str]]]:
+    """A SkillSpan sentence (its words and BIO tags per kind) as the runtime tagger reads
+    it: the words joined into text, that text tokenised by `tokenize_words`, and the tags
+    moved onto those tokens; a piece of a gold word inherits its tag, B only on the first."""
+    text = " ".join(words)
+    owner: list[int] = []
+    for index, word in enumerate(words):
+        owner.extend([index] * (len(word) + 1))
+    tokens = tokenize_words(text)
+    tags: dict[str, list[str]] = {}
+    for kind in KINDS:
+        seq: list[str] = []
+        previous = -1
+        for token in tokens:
+            g = owner[token.start]
+            tag = gold[kind][g][:1]
+            seq.append("I" if tag == "B" and g == previous else tag)
+            previous = g
+        tags[kind] = seq
+    return text, tokens, tags
+
+
 def chunks(tokens: Sequence[Token], text: str) -> Iterator[tuple[int, int]]:
     """Token ranges tagged as one sequence: sentences (line breaks, final punctuation), at
     most MAX_CHUNK_TOKENS long, so features of one sentence never leak into the next."""

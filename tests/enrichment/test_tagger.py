@@ -28,6 +28,7 @@ from app.enrichment.tagger import (
     SpanTagger,
     TaggerArtifactError,
     get_tagger,
+    retokenised_gold,
     spans_from_tags,
     suffix_class,
     tokenize_words,
@@ -238,3 +239,15 @@ def test_only_the_tagger_sees_an_ambiguous_skill(vocab: Vocabulary, text: str, s
     assert skill not in {s.name for s in base.skills}
     assert skill in found
     assert "tagger" in found[skill].source_strategies
+
+
+def test_gold_tags_move_onto_the_runtime_tokens() -> None:
+    """A gold word the runtime tokeniser splits ("(SQL),") gives its tag to every piece, B
+    only on the first, so training sees the tokens the tagger meets in raw text."""
+    words = ["Know", "(SQL),", "and", "Python"]
+    gold = {"knowledge": ["O", "B", "O", "B"], "skill": ["B", "O", "O", "O"]}
+    text, tokens, tags = retokenised_gold(words, gold)
+    assert text == "Know (SQL), and Python"
+    assert [t.text for t in tokens] == ["Know", "(", "SQL", ")", ",", "and", "Python"]
+    assert tags["knowledge"] == ["O", "B", "I", "I", "I", "O", "B"]
+    assert tags["skill"] == ["B", "O", "O", "O", "O", "O", "O"]
