@@ -28,7 +28,7 @@ import hashlib
 import json
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -101,7 +101,7 @@ def tokenize_words(text: str) -> list[Token]:
 
 
 def retokenised_gold(
-    words: list[str], gold: dict[str, list[str]]
+    words: Sequence[str], gold: Mapping[SpanKind, Sequence[str]]
 ) -> tuple[str, list[Token], dict[str, list[str]]]:
     """A SkillSpan sentence (its words and BIO tags per kind) as the runtime tagger reads
     it: the words joined into text, that text tokenised by `tokenize_words`, and the tags
