@@ -224,7 +224,26 @@ class Settings(BaseSettings):
         "request builds them and requests check freshness themselves.",
     )
     matching_index_refresh_seconds: float = Field(
-        default=5.0, ge=0.0, description="How often a candidate index checks for changed rows."
+        default=2.0,
+        ge=0.0,
+        description="How often a candidate index checks for changed rows (a changed row is "
+        "applied as a delta, so it is visible within about this long plus the delta's time).",
+    )
+    matching_index_dir: Path | None = Field(
+        default=None,
+        description="Where candidate index snapshots live (a volume every worker and replica "
+        "shares): each worker opens the newest one memory-mapped instead of building its own "
+        "copy from the database. None: every worker builds and holds its own index.",
+    )
+    matching_index_room: float = Field(
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        description="Free rows an index keeps for deltas, as a share of its candidates; when "
+        "half is used the refresher merges the deltas into a new index (and snapshot).",
+    )
+    matching_index_min_room: int = Field(
+        default=2000, ge=1, description="At least this many free rows per index."
     )
     matching_max_limit: int = Field(default=100, ge=1, description="Largest `limit` per request.")
     training_valid_fraction: float = Field(

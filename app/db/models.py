@@ -90,6 +90,7 @@ class Talent(Base):
     __tablename__ = "talents"
     __table_args__ = (
         CheckConstraint("years_experience >= 0 AND years_experience <= 70", name="years_range"),
+        Index("ix_talents_updated_at", "updated_at"),
         CheckConstraint(_in("seniority", Seniority), name="seniority_valid"),
         CheckConstraint(_in("remote_preference", RemotePreference), name="remote_valid"),
         CheckConstraint("latitude IS NULL OR (latitude >= -90 AND latitude <= 90)", name="lat"),
@@ -164,6 +165,7 @@ class Job(Base):
         ),
         CheckConstraint("salary_min IS NULL OR salary_min >= 0", name="salary_positive"),
         Index("ix_jobs_status_company", "status", "company_id"),
+        Index("ix_jobs_updated_at", "updated_at"),
         CheckConstraint(
             "occupation_source IS NULL OR " + _in("occupation_source", OccupationSource),
             name="occupation_source_valid",
@@ -415,6 +417,7 @@ class Embedding(Base):
         UniqueConstraint("owner_kind", "owner_id", "model_id", name="uq_embedding_owner_model"),
         CheckConstraint(_in("owner_kind", OwnerKind), name="owner_kind_valid"),
         Index("ix_embeddings_hash_model", "content_hash", "model_id"),
+        Index("ix_embeddings_kind_created", "owner_kind", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.db.base import utcnow
 from app.db.enrichment_models import (
     ClusterRun,
     EvaluationResult,
@@ -138,7 +139,16 @@ def talent_has_skills(session: Session, talent_id: uuid.UUID) -> bool:
 
 
 def add_skill_links(session: Session, links: Sequence[JobSkill] | Sequence[TalentSkill]) -> None:
+    """Add skill rows and mark their owners as updated: the candidate indexes find changed
+    rows by `updated_at` (`app.matching.delta`), and a new skill changes the candidate."""
     session.add_all(links)
+    now = utcnow()
+    jobs = {link.job_id for link in links if isinstance(link, JobSkill)}
+    talents = {link.talent_id for link in links if isinstance(link, TalentSkill)}
+    if jobs:
+        session.execute(update(Job).where(Job.id.in_(jobs)).values(updated_at=now))
+    if talents:
+        session.execute(update(Talent).where(Talent.id.in_(talents)).values(updated_at=now))
     session.flush()
 
 

@@ -111,12 +111,12 @@ def _salary_within(low: FloatArray, high: FloatArray, ceiling: float) -> BoolArr
 def _has_all_skills(index: CandidateIndex, names: tuple[str, ...]) -> BoolArray:
     """Rows that list every skill in `names`: one bincount over the entries of those few
     skills in the index's column-major store, never the whole skill table."""
-    n = len(index)
+    n = len(index.table)
     codes = {index.table.vocab.find(name) for name in names}
     if -1 in codes or max(codes) >= index.skills.width:
         return np.zeros(n, dtype=np.bool_)  # a skill no candidate lists
     cols = np.fromiter(codes, dtype=np.int64)
-    hits = index.skills.entries(cols).take(index.skills.rows)
+    hits = index.skills.entries(cols).take("rows")
     return np.asarray(np.bincount(hits, minlength=n) == len(codes), dtype=np.bool_)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
 
@@ -41,21 +42,100 @@ Side = Literal["talent", "job"]
 def change_stamp(session: Session, kind: str) -> tuple[Any, ...]:
     """Cheap fingerprint of everything a candidate table is built from.
 
-    Row count and newest update of the entity, row count of its skill links, and count and
-    newest id of its stored embeddings: any insert, delete, update or re-embedding moves it.
+    Count of candidates and newest update of the entity (of every job, so that closing one
+    moves it), row count of its skill links, and count, newest id and newest write of its
+    stored embeddings: any insert, delete, update or re-embedding moves it. Every part is an
+    indexed aggregate (migration 0008), so a check stays a few milliseconds at 1M rows.
     """
     if kind == "job":
-        entity = session.execute(
-            select(func.count(), func.max(Job.updated_at)).where(Job.status == "open")
-        ).one()
+        count = session.scalar(select(func.count()).select_from(Job).where(Job.status == "open"))
+        newest = session.scalar(select(func.max(Job.updated_at)))
         links = session.scalar(select(func.count()).select_from(JobSkill))
     else:
-        entity = session.execute(select(func.count(), func.max(Talent.updated_at))).one()
+        count = session.scalar(select(func.count()).select_from(Talent))
+        newest = session.scalar(select(func.max(Talent.updated_at)))
         links = session.scalar(select(func.count()).select_from(TalentSkill))
     vectors = session.execute(
-        select(func.count(), func.max(Embedding.id)).where(Embedding.owner_kind == kind)
+        select(func.count(), func.max(Embedding.id), func.max(Embedding.created_at)).where(
+            Embedding.owner_kind == kind
+        )
     ).one()
-    return (*entity, links, *vectors)
+    return (count, newest, links, *vectors)
+
+
+def stamp_times(stamp: tuple[Any, ...]) -> tuple[datetime | None, datetime | None]:
+    """The newest entity update and the newest embedding write a stamp saw: where the next
+    delta starts."""
+    return stamp[1], stamp[5]
+
+
+def candidate_count(stamp: tuple[Any, ...]) -> int:
+    return int(stamp[0] or 0)
+
+
+def link_count(stamp: tuple[Any, ...]) -> int:
+    return int(stamp[2] or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class RowVersion:
+    """When a candidate row and its embedding were last written, and whether it is a
+    candidate at all (an open job; every talent)."""
+
+    id: uuid.UUID
+    updated_at: datetime
+    embedded_at: datetime | None
+    live: bool
+
+
+def row_versions(
+    session: Session,
+    kind: str,
+    *,
+    updated_since: datetime | None = None,
+    embedded_since: datetime | None = None,
+    model_id: str,
+) -> list[RowVersion]:
+    """Versions of every candidate (no bound), or of the rows written at or after either
+    bound (closed jobs included: they are what a delta removes)."""
+    entity: Any = Job if kind == "job" else Talent
+    columns: list[Any] = [entity.id, entity.updated_at, Embedding.created_at]
+    if kind == "job":
+        columns.append(Job.status == "open")
+    stmt = select(*columns).outerjoin(
+        Embedding,
+        (Embedding.owner_kind == kind)
+        & (Embedding.owner_id == entity.id)
+        & (Embedding.model_id == model_id),
+    )
+    if updated_since is None and embedded_since is None:
+        if kind == "job":
+            stmt = stmt.where(Job.status == "open")
+    else:
+        bounds: list[ColumnElement[bool]] = []
+        if updated_since is not None:
+            bounds.append(entity.updated_at >= updated_since)
+        if embedded_since is not None:
+            bounds.append(Embedding.created_at >= embedded_since)
+        stmt = stmt.where(or_(*bounds))
+    return [
+        RowVersion(row[0], row[1], row[2], bool(row[3]) if kind == "job" else True)
+        for row in session.execute(stmt)
+    ]
+
+
+def skill_names_by_id(session: Session) -> list[str]:
+    """Every skill's name in id order: the order in which each process numbers skill
+    columns, so that indexes written by one process read the same in another."""
+    return list(session.scalars(select(Skill.name).order_by(Skill.id)))
+
+
+def candidate_ids(session: Session, kind: str) -> list[uuid.UUID]:
+    """Every current candidate's id: what a delta compares against when the count says a row
+    disappeared without a trace (a hard delete)."""
+    if kind == "job":
+        return list(session.scalars(select(Job.id).where(Job.status == "open")))
+    return list(session.scalars(select(Talent.id)))
 
 
 def skill_names(session: Session, names: Sequence[str]) -> dict[str, str]:

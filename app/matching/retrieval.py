@@ -8,21 +8,18 @@ at most one pass over them (skills, categorical context, reduced-dimension text)
 salary, industry), the full proxy picks the best `shortlist_size`, and stage 2 reuses their
 columns (exact text cosine added) for the model. SHAP runs only for the results returned.
 
-The index is rebuilt when its source rows change: a cheap change stamp (counts and newest
-update times) is compared at most every `refresh_seconds`, and `invalidate()` forces it.
+How the index is built, shared and kept fresh is `app.matching.indexes`' job.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy.orm import Session
 
 from app.logging import get_logger
 from app.matching.prefilter import (
@@ -31,7 +28,7 @@ from app.matching.prefilter import (
     prefilter_scores,
     prefilter_weights,
 )
-from app.matching.repository import change_stamp
+from app.matching.rows import RowLookup, padded
 from app.ml import fallback
 from app.ml.features import (
     FEATURE_INDEX,
@@ -40,8 +37,7 @@ from app.ml.features import (
     context_columns,
     skill_sums,
 )
-from app.ml.profiles import JobTable, SkillVocab, TalentTable
-from app.ml.repository import load_job_table, load_talent_table
+from app.ml.profiles import JobTable, TalentTable
 
 Side = Literal["job", "talent"]
 FloatArray = npt.NDArray[np.float64]
@@ -57,7 +53,11 @@ SVD_SAMPLE = 20_000
 
 @dataclass(slots=True)
 class CandidateIndex:
-    """One side's candidates as a columnar table plus the skill entries stage 1 sums over."""
+    """One side's candidates as a columnar table plus the skill entries stage 1 sums over.
+
+    The table may hold more rows than candidates: rows replaced or removed by a delta stay
+    as dead rows, and free rows wait at the end for the next delta (`app.matching.rows`).
+    `live` says which rows are candidates; every ranking masks the rest out (`usable`)."""
 
     side: Side
     table: TalentTable | JobTable
@@ -68,9 +68,24 @@ class CandidateIndex:
     """(384, k) orthonormal basis of the candidates' embeddings (uncentred SVD)."""
     reduced: npt.NDArray[np.float32]
     """(N, k) candidate embeddings in that basis: stage-1 text similarity is a k-d dot."""
+    live: BoolArray
+    versions: FloatArray
+    """(N, 2) when each row and its embedding were written (epoch seconds; -1 = never): a
+    delta skips a candidate whose versions it already holds."""
+    row_of: Mapping[Any, int]
+    used: int
+    """Rows [0, used) are candidates or dead rows; the rest are free."""
+    base_rows: int
+    """Rows whose skill entries are in `skills`' own store; later rows' are in its tail."""
+    snapshot: str | None = None
+    """Version of the snapshot the arrays were opened from (None: built in memory)."""
     built_at: float = field(default_factory=time.monotonic)
     checked_at: float = field(default_factory=time.monotonic)
-    row_of: dict[Any, int] = field(default_factory=dict)
+    n_live: int = -1
+
+    def __post_init__(self) -> None:
+        if self.n_live < 0:
+            self.n_live = int(np.count_nonzero(self.live))
 
     @classmethod
     def build(
@@ -79,17 +94,35 @@ class CandidateIndex:
         table: TalentTable | JobTable,
         stamp: tuple[Any, ...],
         text_dims: int = STAGE_ONE_TEXT_DIMS,
+        *,
+        room: int = 0,
+        versions: FloatArray | None = None,
     ) -> CandidateIndex:
-        projection = text_basis(table.embeddings, text_dims)
+        """The index of `table`'s rows (all candidates), with `room` free rows after them."""
+        n = len(table)
+        projection = text_basis(table.embeddings[:n], text_dims)
+        full = padded(table, room) if room else table
+        skills = SkillIndex.of(table)
+        if room:
+            skills = replace(
+                skills,
+                row_counts=np.concatenate([skills.row_counts, np.zeros(room)]),
+                row_required=np.concatenate([skills.row_required, np.zeros(room)]),
+            )
+        codes = CategoricalCodes.of(full)
         return cls(
             side=side,
-            table=table,
-            skills=SkillIndex.of(table),
-            codes=CategoricalCodes.of(table),
+            table=full,
+            skills=skills,
+            codes=codes,
             stamp=stamp,
             projection=projection,
-            reduced=np.ascontiguousarray(table.embeddings @ projection),
-            row_of={cid: i for i, cid in enumerate(table.ids)},
+            reduced=np.ascontiguousarray(full.embeddings @ projection),
+            live=np.arange(n + room) < n,
+            versions=np.full((n + room, 2), -1.0) if versions is None else _padded(versions, room),
+            row_of=RowLookup({cid: i for i, cid in enumerate(table.ids)}),
+            used=n,
+            base_rows=n,
         )
 
     def text_scores(self, subject_embedding: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -97,8 +130,22 @@ class CandidateIndex:
         A missing embedding is a zero vector, so it scores 0."""
         return np.asarray(self.reduced @ (subject_embedding @ self.projection))
 
+    def usable(self, allowed: BoolArray | None) -> BoolArray | None:
+        """`allowed` (None = every row) less the rows that are not candidates."""
+        if self.n_live == len(self.live):
+            return allowed
+        return self.live if allowed is None else allowed & self.live
+
+    @property
+    def free(self) -> int:
+        return len(self.live) - self.used
+
     def __len__(self) -> int:
-        return len(self.table)
+        return self.n_live
+
+
+def _padded(values: FloatArray, room: int) -> FloatArray:
+    return np.concatenate([values, np.full((room, *values.shape[1:]), -1.0)])
 
 
 def text_basis(embeddings: npt.NDArray[np.float32], dims: int) -> npt.NDArray[np.float32]:
@@ -111,72 +158,6 @@ def text_basis(embeddings: npt.NDArray[np.float32], dims: int) -> npt.NDArray[np
     rows = rng.choice(len(embeddings), min(len(embeddings), SVD_SAMPLE), replace=False)
     _, _, vt = np.linalg.svd(embeddings[rows].astype(np.float64), full_matrices=False)
     return np.ascontiguousarray(vt[:dims].T, dtype=np.float32)
-
-
-class IndexHolder:
-    """Builds, caches and refreshes the index of one side; safe to share across threads.
-
-    Freshness: without a background refresher, `get` compares the change stamp at most every
-    `refresh_seconds` (0 = on every call) and rebuilds in the calling request. With one
-    (`background = True`), `get` never queries stamps; the refresher calls `refresh` and
-    swaps the new index in by reference, so requests only pay for the very first build.
-    """
-
-    def __init__(self, side: Side, vocab: SkillVocab, refresh_seconds: float) -> None:
-        self.side = side
-        self.vocab = vocab
-        self.refresh_seconds = refresh_seconds
-        self.background = False
-        self._index: CandidateIndex | None = None
-        self._stale = True
-        self._lock = threading.Lock()
-
-    def invalidate(self) -> None:
-        self._stale = True
-
-    def peek(self) -> CandidateIndex | None:
-        """The current index if it is built and not invalidated (no database access)."""
-        return None if self._stale else self._index
-
-    def _build(self, session: Session, stamp: tuple[Any, ...]) -> CandidateIndex:
-        started = time.perf_counter()
-        table: TalentTable | JobTable
-        if self.side == "job":
-            table = load_job_table(session, self.vocab, open_only=True)
-        else:
-            table = load_talent_table(session, self.vocab)
-        index = CandidateIndex.build(self.side, table, stamp)
-        log.info(
-            "candidate_index_built",
-            side=self.side,
-            rows=len(table),
-            seconds=round(time.perf_counter() - started, 3),
-        )
-        return index
-
-    def refresh(self, session: Session, *, force: bool = False) -> CandidateIndex:
-        """Rebuild when the stamp moved (or when forced / invalidated); return the index."""
-        with self._lock:
-            stamp = change_stamp(session, self.side)
-            index = self._index
-            if index is not None and not self._stale and not force and stamp == index.stamp:
-                index.checked_at = time.monotonic()
-                return index
-            self._index = self._build(session, stamp)
-            self._stale = False
-            return self._index
-
-    def fresh(self) -> CandidateIndex | None:
-        """The index when it may be used without asking the database, else None."""
-        index = self._index
-        if index is None or self._stale:
-            return None
-        if self.background or time.monotonic() - index.checked_at < self.refresh_seconds:
-            return index
-        return None
-
-    def get(self, session: Session) -> CandidateIndex:
-        return self.fresh() or self.refresh(session)
 
 
 def proxy_scores(features: FloatArray, weights: dict[str, float] | None) -> FloatArray:
@@ -304,6 +285,7 @@ def stage_one(
     positively, else zeros (it then plays no part in stage 1; stage 2 computes the exact
     cosine)."""
     table = index.table
+    allowed = index.usable(allowed)
     sums = skill_sums(subject, table, index.skills)
     linear = prefilter_weights(weights)
     embedding = subject.embeddings[0]

@@ -37,10 +37,10 @@ from app.matching.cursor import Cursor, decode, digest
 from app.matching.errors import InvalidFilterError
 from app.matching.explain import explain
 from app.matching.filters import MatchFilters, allowed_rows
+from app.matching.indexes import IndexHolder
 from app.matching.repository import persist_matches, skill_names, trim_subject_log
 from app.matching.retrieval import (
     CandidateIndex,
-    IndexHolder,
     PageKey,
     Side,
     rank_page,
@@ -121,8 +121,8 @@ class MatchingState:
         )
         self.vocab = SkillVocab()
         self.indexes: dict[Side, IndexHolder] = {
-            "job": IndexHolder("job", self.vocab, refresh),
-            "talent": IndexHolder("talent", self.vocab, refresh),
+            side: IndexHolder(side, self.vocab, refresh, settings.matching_index_dir)
+            for side in ("job", "talent")
         }
         self._model = model
         self.embedder = embedder or get_embedder()
@@ -446,7 +446,7 @@ def _allowed(
     allowed = allowed_rows(filters, subject, index)
     if hidden:
         if allowed is None:
-            allowed = np.ones(len(index), dtype=np.bool_)
+            allowed = np.ones(len(index.table), dtype=np.bool_)
         allowed[hidden] = False
     return allowed
 

@@ -13,7 +13,7 @@ and a human reading an explanation see the same thing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -450,6 +450,10 @@ class SkillIndex:
     with `entries`, weight them, and `np.bincount` them into per-candidate sums, instead of
     touching every entry of the table. The sums equal the pairwise features exactly (stage 2
     reuses them).
+
+    Rows appended to an index after it was built (`matching.delta`) keep their entries in a
+    small `tail` of the same layout (its `rows` are row numbers of the whole table), because
+    a column-major store cannot take entries in place; `entries` reads both.
     """
 
     col_ptr: IntArray
@@ -466,36 +470,53 @@ class SkillIndex:
     """Skills listed by each candidate."""
     row_required: FloatArray
     """Required skills of each candidate (jobs; zeros for talents)."""
+    tail: SkillIndex | None = None
+    """Entries of appended rows (its per-row arrays are unused: these above cover all rows)."""
 
     @classmethod
     def of(cls, table: TalentTable | JobTable) -> SkillIndex:
-        sk = table.skills
+        return cls.of_matrix(table.skills)
+
+    @classmethod
+    def of_matrix(cls, sk: SkillMatrix, first_row: int = 0) -> SkillIndex:
+        """The column-major store of a row-major skill matrix whose row 0 is row `first_row`
+        of the table."""
+        n = len(sk.indptr) - 1
         order = np.argsort(sk.indices, kind="stable")
-        owner = np.repeat(np.arange(len(table), dtype=np.int64), sk.row_counts())
+        owner = np.repeat(np.arange(n, dtype=np.int64), sk.row_counts())
         counts = np.bincount(sk.indices, minlength=sk.n_columns)
         return cls(
             col_ptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
-            rows=owner[order],
+            rows=owner[order] + first_row,
             level=np.asarray(sk.proficiency[order], dtype=np.float64),
             required=sk.required[order].astype(np.float64),
             years=np.minimum(sk.years[order], SKILL_YEARS_CAP) / SKILL_YEARS_CAP,
             row_counts=sk.row_counts().astype(np.float64),
             row_required=np.asarray(
-                np.bincount(owner, weights=sk.required, minlength=len(table)), dtype=np.float64
+                np.bincount(owner, weights=sk.required, minlength=n), dtype=np.float64
             ),
         )
 
     @property
     def width(self) -> int:
-        return len(self.col_ptr) - 1
+        own = len(self.col_ptr) - 1
+        return own if self.tail is None else max(own, self.tail.width)
 
     def entries(self, cols: IntArray) -> SkillEntries:
-        """The entries of skills `cols`: one contiguous run of the store per skill."""
-        starts = self.col_ptr[cols]
-        ends = self.col_ptr[cols + 1]
-        runs = [slice(a, b) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
-        which = np.repeat(np.arange(len(cols), dtype=np.int64), ends - starts)
-        return SkillEntries(runs, which)
+        """The entries of skills `cols`: one contiguous run of a store per skill and store."""
+        parts: list[tuple[SkillIndex, list[slice]]] = []
+        which: list[IntArray] = []
+        for store in (self, self.tail):
+            if store is None:
+                continue
+            own = len(store.col_ptr) - 1
+            picked = np.flatnonzero(cols < own)
+            starts = store.col_ptr[cols[picked]]
+            ends = store.col_ptr[cols[picked] + 1]
+            runs = [slice(a, b) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+            parts.append((store, runs))
+            which.append(np.repeat(picked.astype(np.int64), ends - starts))
+        return SkillEntries(parts, np.concatenate(which))
 
     def sum_rows(self, rows: IntArray, weights: FloatArray | None = None) -> FloatArray:
         """Per-candidate sum of `weights` (1 per entry when None) over entries of `rows`."""
@@ -503,18 +524,23 @@ class SkillIndex:
         return np.bincount(rows, weights=weights, minlength=n).astype(np.float64, copy=False)
 
 
+EntryField = Literal["rows", "level", "required", "years"]
+
+
 @dataclass(frozen=True, slots=True)
 class SkillEntries:
-    """Some skills' entries in a `SkillIndex`: their runs, and which skill each entry is of."""
+    """Some skills' entries in a `SkillIndex`: their runs per store, and which skill each
+    entry is of."""
 
-    runs: list[slice]
+    parts: list[tuple[SkillIndex, list[slice]]]
     which: IntArray
     """Position, among the requested skills, of the skill of each entry."""
 
-    def take(self, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        """`values` (one per entry of the store) of these entries: a few slices copied,
-        instead of an element-by-element gather."""
-        return np.concatenate([values[run] for run in self.runs]) if self.runs else values[:0]
+    def take(self, field: EntryField) -> npt.NDArray[Any]:
+        """The `field` values of these entries: a few slices copied, instead of an
+        element-by-element gather."""
+        chunks = [getattr(store, field)[run] for store, runs in self.parts for run in runs]
+        return np.concatenate(chunks) if chunks else getattr(self.parts[0][0], field)[:0]
 
 
 def _counts_at(values: FloatArray, rows: IntArray) -> FloatArray:
@@ -594,8 +620,8 @@ def skill_sums(
     cols = subject.skills.indices[start:end][inside]
     entries = skills.entries(cols)
     which = entries.which
-    rows = entries.take(skills.rows)
-    level = entries.take(skills.level)
+    rows = entries.take("rows")
+    level = entries.take("level")
     subject_level = subject.skills.proficiency[start:end][inside][which]
     n_subject = np.full(1, float(end - start))
 
@@ -607,7 +633,7 @@ def skill_sums(
         years = np.minimum(subject.skills.years[start:end][inside], SKILL_YEARS_CAP)
         return SkillSums(
             shared=skills.sum_rows(rows),
-            shared_required=skills.sum_rows(rows, entries.take(skills.required)),
+            shared_required=skills.sum_rows(rows, entries.take("required")),
             alignment=skills.sum_rows(rows, meets(level - subject_level)),
             years_sum=skills.sum_rows(rows, (years / SKILL_YEARS_CAP)[which]),
             j_counts=skills.row_counts,
@@ -620,7 +646,7 @@ def skill_sums(
             shared=skills.sum_rows(rows),
             shared_required=skills.sum_rows(rows, required[which]),
             alignment=skills.sum_rows(rows, meets(subject_level - level)),
-            years_sum=skills.sum_rows(rows, entries.take(skills.years)),
+            years_sum=skills.sum_rows(rows, entries.take("years")),
             j_counts=n_subject,
             j_required=np.full(1, float(subject.n_required[0])),
         )
