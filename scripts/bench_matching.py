@@ -14,9 +14,18 @@ Measured single-threaded (BLAS, OpenMP and LightGBM pinned to one thread), per d
 - the same queries again per variant (`--variants`): the compact view (no SHAP, no
   sentences), a broad filter set and a selective one (`FILTERS`), latency only;
 - overhead = end-to-end time / (LightGBM predict on the short list + pred_contrib on the
-  returned rows), both timed in the same run on the same inputs; median over queries.
+  returned rows), both timed in the same run on the same inputs; median over queries;
+- with `--snapshots` (default), the start-up builds the indexes as shared snapshots (as with
+  MATCHING_INDEX_DIR; their size on disk is reported); `--delta-changes` inserts and closes
+  jobs and times the refresh that makes them visible (a delta: `rebuilt` must stay false);
+- `--worker-seconds`: separate worker processes open the same snapshots: start-up time and
+  RSS / PSS / USS (private pages) of a process without an index, a first and a second
+  worker; then one worker alone (its CPU seconds per request give the CPU bound, cores /
+  CPU per request) and both together (throughput against that bound), matches not persisted.
+- seed time, when this script seeded the world (kept next to the database).
 
     .venv/bin/python scripts/bench_matching.py                 # 100k x 100k
+    .venv/bin/python scripts/bench_matching.py --jobs 1000000 --talents 1000000 --queries 100
     .venv/bin/python scripts/bench_matching.py --jobs 2000 --talents 2000 --queries 50
 """
 
@@ -30,6 +39,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import json
 import platform
+import shutil
 import statistics
 import tempfile
 import time
@@ -79,7 +89,9 @@ def prepare(jobs: int, talents: int, pairs: int, work_dir: Path) -> tuple[str, P
         console.print(f"seeding {jobs} jobs x {talents} talents into {db_path} ...")
         started = time.perf_counter()
         seed_world(engine, talents=talents, jobs=jobs, pairs=pairs, progress=True)
-        console.print(f"seeded in {time.perf_counter() - started:.0f} s")
+        seconds = time.perf_counter() - started
+        console.print(f"seeded in {seconds:.0f} s")
+        _seed_record(db_path).write_text(json.dumps({"seed_s": round(seconds, 1)}))
     model_dir = work_dir / f"models_j{jobs}_t{talents}"
     with Session(engine) as session:
         # A speed benchmark: the model is judged on quality elsewhere (scripts/bench_quality.py).
@@ -100,6 +112,182 @@ def prepare(jobs: int, talents: int, pairs: int, work_dir: Path) -> tuple[str, P
         console.print(f"cleared {dropped} matches left by earlier runs")
     engine.dispose()
     return url, model_dir
+
+
+def _seed_record(db_path: Path) -> Path:
+    return db_path.with_suffix(".seed.json")
+
+
+def seed_seconds(url: str) -> float | None:
+    """How long seeding this world took, when this script seeded it."""
+    record = _seed_record(Path(url.removeprefix("sqlite:///")))
+    return json.loads(record.read_text())["seed_s"] if record.exists() else None
+
+
+def memory(pid: int) -> dict[str, float]:
+    """RSS, PSS and USS (private pages) of a process in MB: RSS counts the shared snapshot
+    pages in every process that maps them, USS only what this process alone holds."""
+    fields: dict[str, float] = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value, *_ = line.split()
+        fields[name.rstrip(":")] = int(value) / 1024
+    return {
+        "rss_mb": round(fields["Rss"], 1),
+        "pss_mb": round(fields["Pss"], 1),
+        "uss_mb": round(fields["Private_Clean"] + fields["Private_Dirty"], 1),
+    }
+
+
+def snapshot_bytes(directory: Path) -> int:
+    """Size of the current snapshots of both sides."""
+    from app.matching.snapshot import current_version
+
+    total = 0
+    for side in ("job", "talent"):
+        version = current_version(directory, side)
+        if version is not None:
+            total += sum(f.stat().st_size for f in (directory / side / version).iterdir())
+    return total
+
+
+def _snapshot_state(shortlist_size: int, prefilter_size: int, snapshots: Path) -> MatchingState:
+    state = MatchingState(
+        shortlist_size=shortlist_size, prefilter_size=prefilter_size, refresh_seconds=3600
+    )
+    for holder in state.indexes.values():
+        holder.snapshot_dir = snapshots
+    return state
+
+
+def worker(url: str, sizes: tuple[int, int], snapshots: Path, warm: bool, conn: Any) -> None:
+    """One API worker's matching state in its own process: opens the snapshots (unless
+    `warm` is False: the baseline without an index), reports, then serves the queries it is
+    sent for the seconds it is given (matches not persisted: two SQLite writers would measure
+    the database's write lock, not matching)."""
+    db = make_engine(url)
+    state = _snapshot_state(*sizes, snapshots)
+    with Session(db, expire_on_commit=False) as session:
+        load_active_model(session, state, "talent_matcher")
+        started = time.perf_counter()
+        if warm:
+            state.warm(session)
+        conn.send({"ready_s": round(time.perf_counter() - started, 2)})
+        while (command := conn.recv()) is not None:
+            seconds, queries = command
+            done, cpu_started, started = 0, time.process_time(), time.perf_counter()
+            while time.perf_counter() - started < seconds:
+                direction, subject_id = queries[done % len(queries)]
+                call = (
+                    match_talent_to_jobs if direction == "talent_to_jobs" else match_job_to_talents
+                )
+                call(session, subject_id, limit=LIMIT, state=state, persist=False)
+                done += 1
+            elapsed = time.perf_counter() - started
+            conn.send(
+                {"requests": done, "seconds": elapsed, "cpu_s": time.process_time() - cpu_started}
+            )
+
+
+def run_workers(
+    url: str,
+    sizes: tuple[int, int],
+    snapshots: Path,
+    queries: list[tuple[str, Any]],
+    seconds: float,
+) -> dict[str, Any]:
+    """Start-up and memory of a first and a second worker opening the same snapshots, then
+    their combined throughput against the CPU bound: cores / the CPU seconds a request
+    costs when the first worker runs alone (same queries, not persisted)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    started: list[tuple[Any, Any]] = []
+    report: dict[str, Any] = {"workers": []}
+    for warm in (False, True, True):
+        parent, child = context.Pipe()
+        process = context.Process(target=worker, args=(url, sizes, snapshots, warm, child))
+        process.start()
+        ready = parent.recv()
+        entry = {"index": warm, **ready, **memory(process.pid or 0)}
+        if warm:
+            report["workers"].append(entry)
+            started.append((process, parent))
+        else:
+            report["baseline_without_index"] = entry
+            parent.send(None)
+            process.join()
+        console.print(f"worker: {entry}")
+    # The CPU bound: one worker alone gives the CPU seconds a request costs.
+    first = started[0][1]
+    first.send((max(seconds / 3, 5.0), queries))
+    alone = first.recv()
+    cpu_per_request_s = alone["cpu_s"] / max(alone["requests"], 1)
+    for _, parent in started:
+        parent.send((seconds, queries))
+    results = [parent.recv() for _, parent in started]
+    report["after_run"] = [memory(process.pid or 0) for process, _ in started]
+    for process, parent in started:
+        parent.send(None)
+        process.join()
+    requests = sum(r["requests"] for r in results)
+    wall = max(r["seconds"] for r in results)
+    cores = os.cpu_count() or 1
+    bound = cores / cpu_per_request_s
+    report.update(
+        one_worker_rps=round(alone["requests"] / alone["seconds"], 2),
+        throughput_rps=round(requests / wall, 2),
+        cpu_bound_rps=round(bound, 2),
+        throughput_share_of_bound=round(requests / wall / bound, 3),
+        cpu_per_request_ms=round(1000 * cpu_per_request_s, 2),
+        cores=cores,
+        seconds=round(wall, 1),
+        requests=requests,
+    )
+    return report
+
+
+def delta_visibility(session: Session, state: MatchingState, changes: int = 5) -> dict[str, Any]:
+    """Insert a job (a copy of an open one) and close another, `changes` times, and time how
+    long the refresher's next check takes to make them visible: a delta, never a rebuild."""
+    from app.db.base import utcnow
+
+    holder = state.indexes["job"]
+    before = holder.get(session)
+    seconds: list[float] = []
+    made: list[tuple[Job, Job]] = []
+    for _ in range(changes):
+        source, victim = session.scalars(
+            select(Job).where(Job.status == "open").order_by(func.random()).limit(2)
+        ).all()
+        copy = Job(
+            **{
+                c.key: getattr(source, c.key)
+                for c in Job.__table__.columns
+                if c.key not in ("id", "created_at", "updated_at")
+            }
+        )
+        session.add(copy)
+        victim.status = "closed"
+        victim.updated_at = utcnow()
+        session.commit()
+        started = time.perf_counter()
+        index = holder.refresh(session)
+        seconds.append(time.perf_counter() - started)
+        assert copy.id in index.row_of
+        assert victim.id not in index.row_of
+        made.append((copy, victim))
+    after = holder.get(session)
+    for copy, victim in made:  # leave the world as it was for the next run
+        session.delete(copy)
+        victim.status = "open"
+    session.commit()
+    return {
+        "changes": changes,
+        "refresh_p50_s": round(statistics.median(seconds), 3),
+        "refresh_max_s": round(max(seconds), 3),
+        "rebuilt": after.base_rows != before.base_rows or after.snapshot != before.snapshot,
+        "rows_in_room": after.used - after.base_rows,
+    }
 
 
 def _percentiles(values: list[float]) -> dict[str, float]:
@@ -139,10 +327,10 @@ def _recall(
     LIMIT-th score, since candidates with identical features tie exactly (the synthetic
     world reuses texts) and either of them is a correct answer.
     """
-    n = len(index.table)
-    scores = np.empty(n)
-    for start in range(0, n, EXHAUSTIVE_CHUNK):
-        rows = np.arange(start, min(start + EXHAUSTIVE_CHUNK, n))
+    scores = np.full(len(index.table), -np.inf)  # free and dead rows are no candidates
+    live = np.flatnonzero(index.live)
+    for start in range(0, len(live), EXHAUSTIVE_CHUNK):
+        rows = live[start : start + EXHAUSTIVE_CHUNK]
         scores[rows] = model.predict(one_to_many(subject, index.table, rows))
     order = np.argsort(-scores, kind="stable")[:LIMIT]
     strict = len({index.table.ids[i] for i in order} & set(returned)) / max(len(order), 1)
@@ -170,10 +358,12 @@ def run_direction(
     latencies, floors, ratios = [], [], []
     stage_totals: dict[str, list[float]] = {}
     results: dict[Any, list[Any]] = {}
+    cpu: list[float] = []
     for subject_id in ids[1:]:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         outcome = call(session, subject_id, limit=LIMIT, state=state)
         elapsed = time.perf_counter() - started
+        cpu.append(time.process_time() - cpu_started)
         latencies.append(elapsed)
         results[subject_id] = [m.id for m in outcome.matches]
         for stage, seconds in outcome.timings.items():
@@ -192,10 +382,11 @@ def run_direction(
 
     return {
         "direction": direction,
-        "candidates": len(index.table),
+        "candidates": len(index),
         "queries": len(latencies),
         "first_call_s": round(warmup, 3),
         "latency": _percentiles(latencies),
+        "cpu_per_request_ms": round(1000 * float(np.mean(cpu)), 2),
         "stage_p50_ms": {
             k: round(1000 * statistics.median(v), 2) for k, v in sorted(stage_totals.items())
         },
@@ -278,12 +469,24 @@ def main(
         help="Extra timed rows per direction: compact (no explanations), filtered (a broad "
         "filter set), selective (one leaving a few percent); empty for none.",
     ),
+    snapshots: bool = typer.Option(
+        True, help="Build the indexes as shared snapshots (as with MATCHING_INDEX_DIR)."
+    ),
+    worker_seconds: float = typer.Option(
+        30.0, help="Throughput run of two worker processes opening the snapshots; 0 = skip."
+    ),
+    delta_changes: int = typer.Option(5, help="Insert+close changes timed as deltas; 0 = skip."),
 ) -> None:
     url, _ = prepare(jobs, talents, pairs, work_dir)
     db = make_engine(url)
-    state = MatchingState(
-        shortlist_size=shortlist_size, prefilter_size=prefilter_size, refresh_seconds=3600
-    )
+    snapshot_dir = work_dir / f"index_j{jobs}_t{talents}"
+    shutil.rmtree(snapshot_dir, ignore_errors=True)  # start-up below builds and writes them
+    if snapshots:
+        state = _snapshot_state(shortlist_size, prefilter_size, snapshot_dir)
+    else:
+        state = MatchingState(
+            shortlist_size=shortlist_size, prefilter_size=prefilter_size, refresh_seconds=3600
+        )
     rows: list[dict[str, Any]] = []
     extra: list[dict[str, Any]] = []
     variants = [v.strip() for v in variant_list.split(",") if v.strip()]
@@ -300,6 +503,7 @@ def main(
         index_build_s = round(time.perf_counter() - started, 2)
         console.print(f"both candidate indexes built in {index_build_s} s (start-up cost)")
         rng = np.random.default_rng(0)
+        mix: list[tuple[str, Any]] = []
         talent_ids = list(session.scalars(select(Talent.id)))
         job_ids = list(session.scalars(select(Job.id).where(Job.status == "open")))
         for direction, pool in (("talent_to_jobs", talent_ids), ("job_to_talents", job_ids)):
@@ -309,6 +513,20 @@ def main(
             for variant in variants:
                 console.print(f"{direction} {variant}: {len(picked) - 1} queries ...")
                 extra.append(run_variant(session, state, direction, picked, variant))
+            mix.extend((direction, subject_id) for subject_id in picked[1:])
+        delta = delta_visibility(session, state, delta_changes) if delta_changes else None
+        if delta:
+            console.print(f"deltas: {delta}")
+    workers = None
+    if snapshots and worker_seconds > 0:
+        order = np.random.default_rng(1).permutation(len(mix))
+        workers = run_workers(
+            url,
+            (shortlist_size, prefilter_size),
+            snapshot_dir,
+            [mix[i] for i in order],
+            worker_seconds,
+        )
 
     table = Table(title=f"matching bench: {jobs} jobs x {talents} talents, limit {LIMIT}")
     for col in (
@@ -349,6 +567,25 @@ def main(
                 f"{r['mean_returned']:.1f}",
             )
         console.print(variants_table)
+    if workers:
+        memory_table = Table(title="workers opening the shared snapshots (MB)")
+        for col in ("process", "ready s", "RSS", "PSS", "USS (private)"):
+            memory_table.add_column(col, justify="left" if col == "process" else "right")
+        named = [("no index (baseline)", workers["baseline_without_index"])] + [
+            (f"worker {i + 1}", w) for i, w in enumerate(workers["workers"])
+        ]
+        for name, w in named:
+            memory_table.add_row(
+                name, str(w["ready_s"]), str(w["rss_mb"]), str(w["pss_mb"]), str(w["uss_mb"])
+            )
+        console.print(memory_table)
+        console.print(
+            f"throughput, 2 workers: {workers['throughput_rps']} req/s = "
+            f"{workers['throughput_share_of_bound']:.0%} of the CPU bound "
+            f"({workers['cores']} cores / {workers['cpu_per_request_ms']} ms CPU per request)"
+        )
+    if snapshots:
+        console.print(f"snapshots on disk: {snapshot_bytes(snapshot_dir) / 2**20:.0f} MB")
     console.print(f"load average (1/5/15 min): {os.getloadavg()}")
     for r in rows:
         console.print(f"{r['direction']} stage p50 ms: {r['stage_p50_ms']}")
@@ -360,6 +597,10 @@ def main(
         "model_version": model.version,
         "model_trees": model.booster_.num_trees(),
         "index_build_s": index_build_s,
+        "seed_s": seed_seconds(url),
+        "snapshot_mb": round(snapshot_bytes(snapshot_dir) / 2**20, 1) if snapshots else None,
+        "delta": delta,
+        "workers": workers,
         "threads": 1,
         "machine": platform.platform(),
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
