@@ -120,7 +120,7 @@ def apply_rows(
         codes=codes,
         stamp=stamp,
         live=live,
-        row_of=index.row_of.with_changes(changes),  # type: ignore[attr-defined]
+        row_of=index.row_of.with_changes(changes),
         used=first + m,
         n_live=-1,
         checked_at=time.monotonic(),

@@ -14,7 +14,7 @@ How the index is built, shared and kept fresh is `app.matching.indexes`' job.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -72,7 +72,7 @@ class CandidateIndex:
     versions: FloatArray
     """(N, 2) when each row and its embedding were written (epoch seconds; -1 = never): a
     delta skips a candidate whose versions it already holds."""
-    row_of: Mapping[Any, int]
+    row_of: RowLookup
     used: int
     """Rows [0, used) are candidates or dead rows; the rest are free."""
     base_rows: int
