@@ -9,7 +9,7 @@ from app.drift.cli import drift_app
 from app.enrichment.cli import enrich_app
 from app.llm.cli import llm_app
 from app.logging import configure_logging
-from app.matching.cli import matches_app
+from app.matching.cli import index_app, matches_app
 from app.seeding.cli import seed
 from app.settings import SettingsError, get_settings
 from app.training.cli import models_app, train
@@ -30,6 +30,7 @@ main = typer.Typer(help="talent-match: explainable talent <-> job matching.", no
 main.add_typer(enrich_app, name="enrich")
 main.add_typer(models_app, name="models")
 main.add_typer(matches_app, name="matches")
+main.add_typer(index_app, name="index")
 main.add_typer(drift_app, name="drift")
 main.add_typer(llm_app, name="llm")
 main.command("train")(train)

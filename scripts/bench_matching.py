@@ -140,14 +140,10 @@ def memory(pid: int) -> dict[str, float]:
 
 def snapshot_bytes(directory: Path) -> int:
     """Size of the current snapshots of both sides."""
-    from app.matching.snapshot import current_version
+    from app.matching.snapshot import describe
 
-    total = 0
-    for side in ("job", "talent"):
-        version = current_version(directory, side)
-        if version is not None:
-            total += sum(f.stat().st_size for f in (directory / side / version).iterdir())
-    return total
+    found = (describe(directory, side) for side in ("job", "talent"))
+    return sum(summary["bytes"] for summary in found if summary is not None)
 
 
 def _snapshot_state(shortlist_size: int, prefilter_size: int, snapshots: Path) -> MatchingState:

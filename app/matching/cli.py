@@ -1,4 +1,5 @@
-"""`app matches prune`: bound the impression log (`matches`) by age and per subject.
+"""`app matches prune`: bound the impression log (`matches`) by age and per subject;
+`app index build|show`: the candidate index snapshots workers open (`app.matching.indexes`).
 
 Every match request also trims its own subject's rows on the write path; this command covers
 the rest: rows of subjects nobody asks about any more, and rows logged before the bounds
@@ -7,12 +8,16 @@ existed. Each batch is its own transaction, so the command can be stopped and re
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import typer
 
 from app.db.base import utcnow
 from app.db.session import session_scope
+from app.matching import snapshot
+from app.matching.indexes import IndexHolder
 from app.matching.repository import (
     Side,
     count_expired,
@@ -21,6 +26,7 @@ from app.matching.repository import (
     subjects_over_cap,
     trim_subject_log,
 )
+from app.ml.profiles import SkillVocab
 from app.settings import get_settings
 
 matches_app = typer.Typer(help="The impression log (`matches`): keep it bounded.")
@@ -77,3 +83,51 @@ def prune(
         f"({deleted_by_age} older than {days} days, {deleted_by_cap} beyond {keep} requests "
         "per subject)"
     )
+
+
+index_app = typer.Typer(help="Candidate index snapshots (MATCHING_INDEX_DIR): build, show.")
+
+
+def _snapshot_dir(directory: Path | None) -> Path:
+    found = directory or get_settings().matching_index_dir
+    if found is None:
+        typer.echo("no snapshot directory: set MATCHING_INDEX_DIR or pass --dir", err=True)
+        raise typer.Exit(2)
+    return found
+
+
+@index_app.command("build")
+def build(
+    directory: Path | None = typer.Option(None, "--dir", help="Default: MATCHING_INDEX_DIR."),
+) -> None:
+    """Build both sides from the database and write them as the current snapshots (before
+    workers start, e.g. a deploy job, so that none of them waits for a build)."""
+    root = _snapshot_dir(directory)
+    vocab = SkillVocab()
+    for side in SIDES:
+        started = time.perf_counter()
+        with session_scope() as session:
+            holder = IndexHolder(side, vocab, 0, snapshot_dir=root)
+            index = holder.refresh(session, force=True)
+        typer.echo(
+            f"{side}: {len(index)} candidates, snapshot {index.snapshot} "
+            f"({time.perf_counter() - started:.1f} s)"
+        )
+
+
+@index_app.command("show")
+def show(
+    directory: Path | None = typer.Option(None, "--dir", help="Default: MATCHING_INDEX_DIR."),
+) -> None:
+    """The current snapshot of each side: version, candidates, free room, size, when."""
+    root = _snapshot_dir(directory)
+    for side in SIDES:
+        summary = snapshot.describe(root, side)
+        if summary is None:
+            typer.echo(f"{side}: no snapshot")
+            continue
+        typer.echo(
+            f"{side}: {summary['version']} rows={summary['rows']} "
+            f"free={summary['capacity'] - summary['used']} "
+            f"size={summary['bytes'] / 2**20:.1f} MB created={summary['created_at']}"
+        )

@@ -102,7 +102,8 @@ class IndexHolder:
             if index is None or self._stale or force:
                 index = self._start(session, rebuild=force)
             else:
-                index = self._newer_snapshot(session, index) or index
+                newer = self._newer_snapshot(session, index)
+                index = newer if newer is not None else index
                 index = self._caught_up(session, index)
                 if self.background and index.free < room_for(len(index)) // 2:
                     index = self._merged(session, index)
@@ -120,7 +121,8 @@ class IndexHolder:
         return None
 
     def get(self, session: Session) -> CandidateIndex:
-        return self.fresh() or self.refresh(session)
+        index = self.fresh()  # not `or`: an index without candidates is falsy (len 0)
+        return index if index is not None else self.refresh(session)
 
     def _caught_up(self, session: Session, index: CandidateIndex) -> CandidateIndex:
         stamp = change_stamp(session, self.side)
@@ -148,7 +150,8 @@ class IndexHolder:
             snapshot.write_snapshot(index, self.vocab, self.snapshot_dir)
         finally:
             held.release()
-        return self._open(session) or index
+        opened = self._open(session)
+        return opened if opened is not None else index
 
     def _open(self, session: Session) -> CandidateIndex | None:
         assert self.snapshot_dir is not None
@@ -173,8 +176,10 @@ class IndexHolder:
         while time.monotonic() < deadline:
             time.sleep(SNAPSHOT_POLL_SECONDS)
             now = snapshot.current_version(self.snapshot_dir, self.side)
-            if now is not None and now != before and (opened := self._open(session)):
-                return opened
+            if now is not None and now != before:
+                opened = self._open(session)
+                if opened is not None:
+                    return opened
         log.warning("candidate_index_snapshot_wait_expired", side=self.side)
         return build_from_database(session, self.side, self.vocab)
 
@@ -199,7 +204,8 @@ class IndexHolder:
                     snapshot.write_snapshot(merged, self.vocab, self.snapshot_dir)
                 finally:
                     held.release()
-                merged = self._open(session) or merged
+                opened = self._open(session)
+                merged = opened if opened is not None else merged
         log.info(
             "candidate_index_merged",
             side=self.side,

@@ -143,6 +143,10 @@ class CandidateIndex:
     def __len__(self) -> int:
         return self.n_live
 
+    def __bool__(self) -> bool:
+        """An index without candidates is still an index (`x or build()` must not rebuild)."""
+        return True
+
 
 def _padded(values: FloatArray, room: int) -> FloatArray:
     return np.concatenate([values, np.full((room, *values.shape[1:]), -1.0)])

@@ -121,6 +121,18 @@ def current_version(root: Path, side: Side) -> str | None:
         return None
 
 
+def describe(root: Path, side: Side) -> dict[str, Any] | None:
+    """The current snapshot's manifest (less names and checksums) and its size in bytes."""
+    version = current_version(root, side)
+    if version is None:
+        return None
+    directory = side_dir(root, side) / version
+    manifest = json.loads((directory / "manifest.json").read_text())
+    summary = {k: v for k, v in manifest.items() if k not in ("names", "files")}
+    summary["bytes"] = sum(path.stat().st_size for path in directory.iterdir())
+    return summary
+
+
 def write_snapshot(index: CandidateIndex, vocab: SkillVocab, root: Path) -> str:
     """Write `index` (compact: no rows in a skill tail) as a new snapshot and make it
     current; returns its version."""
