@@ -21,7 +21,6 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from app.logging import get_logger
 from app.matching.prefilter import (
     TEXT_FEATURE,
     CategoricalCodes,
@@ -44,7 +43,6 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-log = get_logger(__name__)
 
 STAGE_ONE_TEXT_DIMS = 64
 TOP_K_SAMPLE_STEP = 16
