@@ -8,9 +8,10 @@ while the refresher swaps the new one in. When the room runs out (or half of it 
 the refresher has time), `compacted` packs the live rows into a fresh index with new room:
 the merge, done off the request path and, with snapshots, written once for every worker.
 
-Which rows changed is asked with a margin (`OVERLAP`) before the newest write the index saw,
-because a transaction that started earlier can commit later with an older `updated_at`; rows
-whose versions the index already holds are skipped, so the margin costs a query, not room.
+Which rows changed is asked from a margin (`OVERLAP`) before the moment the index last read
+the database, because a transaction that started earlier can commit later with an older
+`updated_at`; rows whose versions the index already holds are skipped, so the margin costs a
+query, not room.
 A count that still disagrees with the database afterwards (a hard delete, or a write older
 than the margin) is settled by comparing ids. Writers that change a candidate's skills touch
 its `updated_at` (`app.enrichment.repository.add_skill_links`); skill links that change with
@@ -38,7 +39,6 @@ from app.matching.repository import (
     candidate_ids,
     link_count,
     row_versions,
-    stamp_times,
 )
 from app.matching.retrieval import CandidateIndex
 from app.matching.rows import NoRoom, row_slice, write_rows
@@ -158,6 +158,7 @@ def compacted(index: CandidateIndex, room: int) -> CandidateIndex:
         index.projection.shape[1],
         room=room,
         versions=index.versions[rows],
+        as_of=index.as_of,
     )
 
 
@@ -168,26 +169,27 @@ def room_for(rows: int) -> int:
 
 
 def catch_up(
-    session: Session, index: CandidateIndex, stamp: tuple[Any, ...], vocab: SkillVocab
+    session: Session,
+    index: CandidateIndex,
+    stamp: tuple[Any, ...],
+    vocab: SkillVocab,
+    as_of: datetime,
 ) -> CandidateIndex:
-    """`index` with every change since its stamp applied (raises `NoRoom` if they do not
-    fit): the rows written since its newest write (less `OVERLAP`), then, if the count of
-    candidates still disagrees, whatever comparing ids finds."""
-    updated, embedded = stamp_times(index.stamp)
+    """`index` with every change since it read the database applied (raises `NoRoom` if they
+    do not fit): the rows written since then (less `OVERLAP`), then, if the count of
+    candidates still disagrees, whatever comparing ids finds. `stamp` was read at `as_of`,
+    and the result reflects the database as of then."""
+    since = None if index.as_of is None else index.as_of - OVERLAP
     model_id = get_settings().embedding_model_id
     changed = row_versions(
-        session,
-        index.side,
-        updated_since=None if updated is None else updated - OVERLAP,
-        embedded_since=None if embedded is None else embedded - OVERLAP,
-        model_id=model_id,
+        session, index.side, updated_since=since, embedded_since=since, model_id=model_id
     )
     todo = [v for v in changed if _differs(index, v)]
     if not todo and link_count(stamp) != link_count(index.stamp):
         raise UntracedChange("skill links changed, but no candidate's updated_at moved")
     removed = [v.id for v in todo if not v.live]
     wanted = [v.id for v in todo if v.live]
-    index = _apply_ids(session, index, wanted, removed, stamp, vocab, todo)
+    index = replace(_apply_ids(session, index, wanted, removed, stamp, vocab, todo), as_of=as_of)
     if len(index) != candidate_count(stamp):
         current = set(candidate_ids(session, index.side))
         held = {cid for cid, row in index.row_of.items() if index.live[row]}

@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from app.db.base import utcnow
 from app.db.locks import try_acquire
 from app.logging import get_logger
 from app.matching import snapshot
@@ -41,13 +42,19 @@ def build_from_database(session: Session, side: Side, vocab: SkillVocab) -> Cand
     The vocabulary first learns every skill in id order, so that every process numbers the
     skill columns alike (a snapshot written here opens elsewhere without translation)."""
     started = time.perf_counter()
+    as_of = utcnow()
     stamp = change_stamp(session, side)
     for name in skill_names_by_id(session):
         vocab.code(name)
     table = load_table(session, side, vocab)
     versions = row_versions(session, side, model_id=get_settings().embedding_model_id)
     index = CandidateIndex.build(
-        side, table, stamp, room=room_for(len(table)), versions=version_matrix(versions, table.ids)
+        side,
+        table,
+        stamp,
+        room=room_for(len(table)),
+        versions=version_matrix(versions, table.ids),
+        as_of=as_of,
     )
     log.info(
         "candidate_index_built",
@@ -125,12 +132,13 @@ class IndexHolder:
         return index if index is not None else self.refresh(session)
 
     def _caught_up(self, session: Session, index: CandidateIndex) -> CandidateIndex:
+        as_of = utcnow()
         stamp = change_stamp(session, self.side)
         if stamp == index.stamp:
             index.checked_at = time.monotonic()
             return index
         try:
-            return catch_up(session, index, stamp, self.vocab)
+            return catch_up(session, index, stamp, self.vocab, as_of)
         except NoRoom as exc:
             log.info("candidate_index_full", side=self.side, what=str(exc))
             return self._start(session, rebuild=True)
@@ -163,7 +171,9 @@ class IndexHolder:
         if opened is None:
             return None
         try:
-            return catch_up(session, opened, change_stamp(session, self.side), self.vocab)
+            as_of = utcnow()
+            stamp = change_stamp(session, self.side)
+            return catch_up(session, opened, stamp, self.vocab, as_of)
         except NoRoom:
             return None
 

@@ -63,12 +63,6 @@ def change_stamp(session: Session, kind: str) -> tuple[Any, ...]:
     return (count, newest, links, *vectors)
 
 
-def stamp_times(stamp: tuple[Any, ...]) -> tuple[datetime | None, datetime | None]:
-    """The newest entity update and the newest embedding write a stamp saw: where the next
-    delta starts."""
-    return stamp[1], stamp[5]
-
-
 def candidate_count(stamp: tuple[Any, ...]) -> int:
     return int(stamp[0] or 0)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, Literal
 
 import numpy as np
@@ -77,6 +78,9 @@ class CandidateIndex:
     """Rows whose skill entries are in `skills`' own store; later rows' are in its tail."""
     snapshot: str | None = None
     """Version of the snapshot the arrays were opened from (None: built in memory)."""
+    as_of: datetime | None = None
+    """When the index last read the database (its `stamp` was read then): the next delta
+    looks for rows written since (None: every row is looked at)."""
     built_at: float = field(default_factory=time.monotonic)
     checked_at: float = field(default_factory=time.monotonic)
     n_live: int = -1
@@ -95,6 +99,7 @@ class CandidateIndex:
         *,
         room: int = 0,
         versions: FloatArray | None = None,
+        as_of: datetime | None = None,
     ) -> CandidateIndex:
         """The index of `table`'s rows (all candidates), with `room` free rows after them."""
         n = len(table)
@@ -121,6 +126,7 @@ class CandidateIndex:
             row_of=RowLookup({cid: i for i, cid in enumerate(table.ids)}),
             used=n,
             base_rows=n,
+            as_of=as_of,
         )
 
     def text_scores(self, subject_embedding: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:

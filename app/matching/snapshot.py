@@ -154,6 +154,7 @@ def write_snapshot(index: CandidateIndex, vocab: SkillVocab, root: Path) -> str:
         "version": version,
         "created_at": utcnow().isoformat(),
         "stamp": _encode_stamp(index.stamp),
+        "as_of": None if index.as_of is None else index.as_of.isoformat(),
         "rows": len(index),
         "capacity": len(index.live),
         "used": index.used,
@@ -274,6 +275,7 @@ def _assemble(
         used=int(manifest["used"]),
         base_rows=int(manifest["used"]),
         snapshot=manifest["version"],
+        as_of=None if manifest["as_of"] is None else datetime.fromisoformat(manifest["as_of"]),
     )
 
 

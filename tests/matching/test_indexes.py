@@ -282,3 +282,24 @@ def test_a_damaged_snapshot_is_rebuilt_from_the_database(engine, session, tmp_pa
     assert len(again) == 12
     assert again.snapshot != first.snapshot
     assert snapshot.current_version(tmp_path, "job") == again.snapshot
+
+
+def test_a_late_commit_with_an_older_updated_at_is_still_found(engine, session):
+    """A transaction that stamped its row before the index read the database, but committed
+    after, falls inside the overlap the next delta looks back over."""
+    from datetime import timedelta
+
+    rng = np.random.default_rng(5)
+    _, _, jobs, _ = _world(session, rng)
+    holder = IndexHolder("job", SkillVocab(), 0)
+    first = holder.refresh(session)
+    assert first.as_of is not None
+    stamped_before = first.as_of - timedelta(seconds=10)
+    session.execute(
+        update(Job).where(Job.id == jobs[4].id).values(salary_min=7, updated_at=stamped_before)
+    )
+    session.execute(update(Job).where(Job.id == jobs[5].id).values(updated_at=utcnow()))
+    session.commit()
+    after = holder.refresh(session)
+    assert after.table.salary_min[after.row_of[jobs[4].id]] == 7
+    assert after.used == first.used + 2  # both rows, as deltas
