@@ -75,6 +75,7 @@ test: lint typecheck frontend-test gateway-test pytest
 bench: $(STAMP)
 	$(BIN)/python scripts/bench_matching.py
 	$(BIN)/python scripts/bench_quality.py
+	$(BIN)/python scripts/bench_distributed_training.py --postgres $(PG_TEST_URL)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

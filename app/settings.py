@@ -255,6 +255,27 @@ class Settings(BaseSettings):
     training_min_valid_queries: int = Field(
         default=3, ge=1, description="Validation talents with a positive needed to compare models."
     )
+    training_dask_scheduler: str | None = Field(
+        default=None,
+        description="Train through Dask (app/training/distributed.py): unset = in this process, "
+        "as always; `local` = a LocalCluster of `training_dask_local_workers` processes on this "
+        "machine; anything else = the address of a running scheduler (tcp://dask-scheduler:8786).",
+    )
+    training_dask_local_workers: int = Field(
+        default=2, ge=1, le=64, description="Worker processes (one thread each) of `local`."
+    )
+    training_dask_partition_pairs: int = Field(
+        default=250_000,
+        ge=100,
+        description="Labelled pairs per partition: one worker task reads and featurises one "
+        "key range of this many pairs, so no process ever holds the whole history.",
+    )
+    training_dask_sample_rows: int = Field(
+        default=100_000,
+        ge=1_000,
+        description="Training rows the driver holds (a uniform sample drawn by the workers): the "
+        "round count's grouped CV, the sub-score scale, the stage-1 proxy, the drift reference.",
+    )
     quality_gate: bool = Field(
         default=True,
         description="Refuse to promote a model that loses to the MiniLM cosine of the same "

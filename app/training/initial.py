@@ -121,6 +121,14 @@ def features_for_pairs(
 
 def ndcg_at_k(scores: FloatArray, labels: FloatArray, groups: IntArray, k: int = NDCG_K) -> float:
     """Mean NDCG@k over queries with at least two rows; gain 2^(label/20) - 1 (grades 0-5)."""
+    values = ndcg_values(scores, labels, groups, k)
+    return float(np.mean(values)) if len(values) else 0.0
+
+
+def ndcg_values(
+    scores: FloatArray, labels: FloatArray, groups: IntArray, k: int = NDCG_K
+) -> FloatArray:
+    """NDCG@k of each query that counts for `ndcg_at_k`, in the order of its group ids."""
     order = np.argsort(groups, kind="stable")
     bounds = np.flatnonzero(np.diff(groups[order])) + 1
     values = []
@@ -132,7 +140,7 @@ def ndcg_at_k(scores: FloatArray, labels: FloatArray, groups: IntArray, k: int =
         ranked = gains[np.argsort(-scores[rows], kind="stable")][:k]
         ideal = np.sort(gains)[::-1][:k]
         values.append(float(ranked @ discounts[: len(ranked)] / (ideal @ discounts[: len(ideal)])))
-    return float(np.mean(values)) if values else 0.0
+    return np.asarray(values, dtype=np.float64)
 
 
 def spearman(scores: FloatArray, labels: FloatArray) -> float:
@@ -166,14 +174,46 @@ def improvement_over(model: dict[str, float], other: dict[str, float]) -> dict[s
     }
 
 
+@dataclass(frozen=True, slots=True)
+class ScoredRows:
+    """Validation rows as the report needs them: labels, the query of each row, and what the
+    model and the baselines score them. Distributed training builds it partition by
+    partition on its workers, so the report never needs the validation features at once."""
+
+    labels: FloatArray
+    groups: IntArray
+    model: FloatArray
+    fallback: FloatArray
+    cosine: FloatArray
+    """The embedding-cosine baseline's 0-100 score."""
+
+    @classmethod
+    def of(cls, scores: FloatArray, data: LabelledData) -> ScoredRows:
+        cosine = data.features[:, FEATURE_INDEX["embedding_cosine"]]
+        return cls(
+            labels=data.labels,
+            groups=data.groups,
+            model=scores,
+            fallback=fallback.scores(data.features),
+            cosine=np.clip(cosine, 0.0, 1.0) * 100.0,
+        )
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
 def baseline_report(data: LabelledData, seed: int = 0) -> dict[str, dict[str, float]]:
+    return scored_baselines(ScoredRows.of(np.zeros(len(data)), data), seed)
+
+
+def scored_baselines(rows: ScoredRows, seed: int = 0) -> dict[str, dict[str, float]]:
+    data = LabelledData(np.zeros((len(rows), 0)), rows.labels, rows.groups)
     rng = np.random.default_rng(seed)
     draws = [_metrics(rng.uniform(0, 100, len(data)), data) for _ in range(RANDOM_DRAWS)]
-    cosine = data.features[:, FEATURE_INDEX["embedding_cosine"]]
     return {
         "random": {k: round(float(np.mean([d[k] for d in draws])), 4) for k in draws[0]},
-        "fallback": _metrics(fallback.scores(data.features), data),
-        "embedding_cosine": _metrics(np.clip(cosine, 0.0, 1.0) * 100.0, data),
+        "fallback": _metrics(rows.fallback, data),
+        "embedding_cosine": _metrics(rows.cosine, data),
     }
 
 
@@ -249,15 +289,29 @@ def train_and_evaluate(
         ),
     )
     finish_metadata(model, train.features)
-    model_metrics = _metrics(model.predict(valid.features), valid)
-    baselines = baseline_report(valid)
+    report = evaluation_report(
+        model, ScoredRows.of(model.predict(valid.features), valid), train_rows=len(train)
+    )
+    return TrainingResult(model=model, report=report, best_rounds=rounds)
+
+
+def evaluation_report(
+    model: MatchingModel, valid: ScoredRows, *, train_rows: int
+) -> dict[str, Any]:
+    """The model and the baselines on the same validation rows; fills the model's metrics."""
+    version = model.metadata.version
+    rounds = int(model.metadata.params["num_boost_round"])
+    data = LabelledData(np.zeros((len(valid), 0)), valid.labels, valid.groups)
+    model_metrics = _metrics(valid.model, data)
+    baselines = scored_baselines(valid)
     vs_random = improvement_over(model_metrics, baselines["random"])
     vs_fallback = improvement_over(model_metrics, baselines["fallback"])
+    _, query_rows = np.unique(valid.groups, return_counts=True)
     report: dict[str, Any] = {
         "version": version,
-        "rows": {"train": len(train), "valid": len(valid)},
-        "queries_valid": len(np.unique(valid.groups)),
-        "queries_valid_ndcg": int(sum(np.bincount(valid.groups) >= 2)) if len(valid) else 0,
+        "rows": {"train": train_rows, "valid": len(valid)},
+        "queries_valid": len(query_rows),
+        "queries_valid_ndcg": int(np.sum(query_rows >= 2)),
         "best_rounds": rounds,
         "model": model_metrics,
         **baselines,
@@ -269,7 +323,7 @@ def train_and_evaluate(
     }
     model.metadata.metrics = {k: report[k] for k in ("model", "random", "fallback")}
     model.metadata.metrics["embedding_cosine"] = report["embedding_cosine"]
-    return TrainingResult(model=model, report=report, best_rounds=rounds)
+    return report
 
 
 def load_labelled_pairs(
@@ -351,6 +405,18 @@ def train_initial(
     only: the caller's unit of work (`app train --initial` uses `session_scope`) commits."""
     if if_missing and (version := active_artifact_ok(session, model_id)) is not None:
         return InitialOutcome(False, version, f"active version {version} verifies; nothing to do")
+    settings = settings or get_settings()
+    if settings.training_dask_scheduler is not None:
+        # Imported here: the distributed trainer is built on this module's functions.
+        from app.training.distributed import train_initial_distributed
+
+        return train_initial_distributed(
+            session,
+            model_dir=model_dir,
+            model_id=model_id,
+            created_by=created_by,
+            settings=settings,
+        )
     train, valid, data_hash, start, end = load_labelled_pairs(session)
     if len(train) < 50 or len(valid) < 10:
         raise ValueError(
@@ -361,10 +427,36 @@ def train_initial(
     result = train_and_evaluate(
         train, valid, version=version, model_id=model_id, data_hash=data_hash
     )
+    return publish_initial(
+        session,
+        result,
+        model_dir=model_dir,
+        check_features=valid.features,
+        window=(start, end),
+        created_by=created_by,
+        settings=settings,
+    )
+
+
+def publish_initial(
+    session: Session,
+    result: TrainingResult,
+    *,
+    model_dir: Path,
+    check_features: FloatArray,
+    window: tuple[datetime | None, datetime | None],
+    created_by: str,
+    settings: Settings | None = None,
+) -> InitialOutcome:
+    """Save a trained initial model, check that the artifact reproduces it on
+    `check_features`, judge it on the external benchmarks and register it (active only when
+    it passes). Shared by single-process and distributed training (`app.training.distributed`)."""
+    model_id, version = result.model.metadata.model_id, result.model.metadata.version
+    data_hash, (start, end) = result.model.metadata.data_hash, window
     directory = model_dir / version
     path = save_artifact(result, directory)
     loaded = MatchingModel.load(directory, expected_sha256=result.model.metadata.sha256)
-    if not np.allclose(loaded.predict(valid.features), result.model.predict(valid.features)):
+    if not np.allclose(loaded.predict(check_features), result.model.predict(check_features)):
         raise RuntimeError("saved model does not reproduce the trained model's predictions")
     promote, reason, external = quality.judge(result.model, settings or get_settings())
     result.report["external"] = external
@@ -380,8 +472,8 @@ def train_initial(
         feature_list=list(FEATURE_NAMES),
         artifact_path=str(directory),
         artifact_sha256=result.model.metadata.sha256,
-        train_rows=len(train),
-        valid_rows=len(valid),
+        train_rows=result.report["rows"]["train"],
+        valid_rows=result.report["rows"]["valid"],
         data_hash=data_hash,
         training_window_start=start,
         training_window_end=end,

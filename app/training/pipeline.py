@@ -55,7 +55,7 @@ from app.ml.matcher import (
 )
 from app.monitoring.metrics import observe_training_run
 from app.settings import Settings, get_settings
-from app.training import quality, repository
+from app.training import distributed, quality, repository
 from app.training.dataset import Dataset, build_dataset
 from app.training.errors import TrainingInProgressError
 from app.training.evaluation import GateDecision, Metrics, evaluate, promotion_gate
@@ -91,6 +91,19 @@ class SeedRows:
     groups: IntArray
     digest: str
     pairs: int
+
+    @property
+    def rows(self) -> int:
+        return len(self.targets)
+
+
+@dataclass(frozen=True, slots=True)
+class SeedSummary:
+    """What a run records of the seeded pairs it trained on, wherever they were read."""
+
+    digest: str
+    pairs: int
+    rows: int
 
 
 class SkipTraining(Exception):
@@ -276,6 +289,50 @@ class TrainingPipeline:
         finish_metadata(model, features)
         return model, merged
 
+    def _fit_on_cluster(
+        self, features: FloatArray, targets: FloatArray, groups: IntArray
+    ) -> tuple[MatchingModel, dict[str, Any], SeedSummary | None, dict[str, Any]]:
+        """`_fit` on the Dask cluster: the feedback rows go from here, the seeded pairs (train
+        split with its serving copies, valid split as stored, as `_seed_pairs` stacks them)
+        are read in partitions by the workers; the round count and the serving metadata come
+        from the driver's sample of all rows (`app.training.distributed`)."""
+        s = self.settings
+        params = dict(self.params)
+        with session_scope(self.engine) as session:
+            partitions = (
+                distributed.plan_partitions(
+                    session,
+                    splits=(("train", True), ("valid", False)),
+                    size=s.training_dask_partition_pairs,
+                )
+                if s.training_include_seed_pairs
+                else []
+            )
+        extra = LabelledData(features, targets, groups)
+        with distributed.dask_client(s) as client:
+            fit = distributed.fit_on_cluster(
+                client,
+                distributed.database_url(self.engine),
+                partitions,
+                params=params,
+                sample_rows=s.training_dask_sample_rows,
+                extra=extra,
+            )
+        model = distributed.cluster_model(
+            fit, version="unregistered", model_id=self.model_id, params=params
+        )
+        seeded = (
+            SeedSummary(digest=fit.digest, pairs=fit.history_pairs, rows=fit.history_rows)
+            if partitions
+            else None
+        )
+        cluster = {
+            "scheduler": s.training_dask_scheduler,
+            "partitions": len(partitions),
+            "sample_rows": len(fit.sample),
+        }
+        return model, model.metadata.params, seeded, cluster
+
     def _champion(self, session: Session) -> tuple[str, Scorer]:
         """The active model when it loads, else the rule-based fallback that would serve."""
         active = registry.active_version(session, self.model_id)
@@ -343,9 +400,15 @@ class TrainingPipeline:
                 counts,
             )
 
+        on_cluster = s.training_dask_scheduler is not None
         with session_scope(self.engine) as session:
             champion_name, champion_scores = self._champion(session)
-            seed = self._seed_pairs(session, group_offset=int(data.groups.max(initial=0)) + 1)
+            # On a cluster the workers read the seeded pairs themselves (`_fit_on_cluster`).
+            seed = (
+                None
+                if on_cluster
+                else self._seed_pairs(session, group_offset=int(data.groups.max(initial=0)) + 1)
+            )
             version = registry.next_version(session, self.model_id)
             parent = registry.active_version(session, self.model_id)
         scale = calibrated_scale(
@@ -361,7 +424,14 @@ class TrainingPipeline:
             features = np.vstack([features, seed.features])
             targets = np.concatenate([targets, seed.targets])
             groups = np.concatenate([groups, seed.groups])
-        model, params = self._fit(features, targets, groups)
+        cluster: dict[str, Any] | None = None
+        if on_cluster:
+            model, params, seeded, cluster = self._fit_on_cluster(features, targets, groups)
+            fit_rows = model.metadata.train_rows
+        else:
+            model, params = self._fit(features, targets, groups)
+            seeded = None if seed is None else SeedSummary(seed.digest, seed.pairs, seed.rows)
+            fit_rows = len(targets)
         challenger, challenger_q = self._evaluate(model.predict(valid.features), valid)
         champion, champion_q = self._evaluate(champion_scores(valid.features), valid)
         decision = promotion_gate(
@@ -378,14 +448,16 @@ class TrainingPipeline:
         metrics = _metrics_record(challenger, champion, champion_name, decision, new)
         metrics["external"] = {"gate": external_reason, "passed": external_ok, **external}
         metrics["targets"] = {"by_grade": scale.by_grade, "source": scale.source}
-        metrics["seed_pairs"] = 0 if seed is None else seed.pairs
-        metrics["seed_rows"] = 0 if seed is None else len(seed.targets)
-        metrics["rows"] = {**counts["rows"], "fit_rows": len(targets)}
+        metrics["seed_pairs"] = 0 if seeded is None else seeded.pairs
+        metrics["seed_rows"] = 0 if seeded is None else seeded.rows
+        metrics["rows"] = {**counts["rows"], "fit_rows": fit_rows}
+        if cluster is not None:
+            metrics["cluster"] = cluster
         window_start, window_end = labels[0].event_at, labels[-1].event_at
         train_hash = data_hash(labels)
-        if seed is not None:
-            train_hash = hashlib.sha256(f"{train_hash}+{seed.digest}".encode()).hexdigest()
-        train_rows = len(targets)
+        if seeded is not None:
+            train_hash = hashlib.sha256(f"{train_hash}+{seeded.digest}".encode()).hexdigest()
+        train_rows = fit_rows
 
         assert self.model_dir is not None
         artifact = self.model_dir / version

@@ -128,6 +128,50 @@ def labelled_pair_rows(
     ).all()
 
 
+def labelled_pair_key_ranges(
+    session: Session, *, split: str, size: int, limit: int | None = None
+) -> list[tuple[int, int, int]]:
+    """(first id, last id, rows) of consecutive key ranges of `size` pairs of one split, in id
+    order; with `limit`, only the first `limit` pairs. One pass over the primary key (a row
+    number per id), so partitions are exact however sparse the ids are after deletes."""
+    numbered = (
+        select(
+            LabelledPair.id.label("id"),
+            (func.row_number().over(order_by=LabelledPair.id) - 1).label("rn"),
+        )
+        .where(LabelledPair.split == split)
+        .subquery("numbered")
+    )
+    bucket = (numbered.c.rn // size).label("bucket")
+    stmt = select(func.min(numbered.c.id), func.max(numbered.c.id), func.count()).group_by(bucket)
+    if limit is not None:
+        stmt = stmt.where(numbered.c.rn < limit)
+    rows = session.execute(stmt.order_by(bucket)).all()
+    return [(int(first), int(last), int(count)) for first, last, count in rows]
+
+
+def labelled_pairs_in_range(
+    session: Session, *, split: str, first_id: int, last_id: int
+) -> Sequence[Row[int, uuid.UUID, uuid.UUID, float, datetime]]:
+    """(id, talent_id, job_id, label, created_at) of one split's pairs with ids in
+    [first_id, last_id], by id: one partition of the distributed training read."""
+    return session.execute(
+        select(
+            LabelledPair.id,
+            LabelledPair.talent_id,
+            LabelledPair.job_id,
+            LabelledPair.label,
+            LabelledPair.created_at,
+        )
+        .where(
+            LabelledPair.split == split,
+            LabelledPair.id >= first_id,
+            LabelledPair.id <= last_id,
+        )
+        .order_by(LabelledPair.id)
+    ).all()
+
+
 # Labels from what users did (the rules are in `app.training.labels`)
 
 
