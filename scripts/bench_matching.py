@@ -472,11 +472,15 @@ def main(
         30.0, help="Throughput run of two worker processes opening the snapshots; 0 = skip."
     ),
     delta_changes: int = typer.Option(5, help="Insert+close changes timed as deltas; 0 = skip."),
+    reuse_snapshots: bool = typer.Option(
+        False, help="Open the snapshots an earlier run wrote (start-up = open + catch up)."
+    ),
 ) -> None:
     url, _ = prepare(jobs, talents, pairs, work_dir)
     db = make_engine(url)
     snapshot_dir = work_dir / f"index_j{jobs}_t{talents}"
-    shutil.rmtree(snapshot_dir, ignore_errors=True)  # start-up below builds and writes them
+    if not reuse_snapshots:
+        shutil.rmtree(snapshot_dir, ignore_errors=True)  # start-up below builds and writes them
     if snapshots:
         state = _snapshot_state(shortlist_size, prefilter_size, snapshot_dir)
     else:
@@ -593,6 +597,7 @@ def main(
         "model_version": model.version,
         "model_trees": model.booster_.num_trees(),
         "index_build_s": index_build_s,
+        "index_start": "opened earlier snapshots" if reuse_snapshots else "built from the database",
         "seed_s": seed_seconds(url),
         "snapshot_mb": round(snapshot_bytes(snapshot_dir) / 2**20, 1) if snapshots else None,
         "delta": delta,

@@ -181,9 +181,7 @@ def catch_up(
     and the result reflects the database as of then."""
     since = None if index.as_of is None else index.as_of - OVERLAP
     model_id = get_settings().embedding_model_id
-    changed = row_versions(
-        session, index.side, updated_since=since, embedded_since=since, model_id=model_id
-    )
+    changed = row_versions(session, index.side, since=since, model_id=model_id)
     todo = [v for v in changed if _differs(index, v)]
     if not todo and link_count(stamp) != link_count(index.stamp):
         raise UntracedChange("skill links changed, but no candidate's updated_at moved")
