@@ -57,7 +57,7 @@ class BearerHeaders(Mapping[str, str]):
     """`Authorization` headers of one caller, minted afresh on every read: a token made at
     import time expires after `claims_for`'s ten minutes, which a long suite outlives."""
 
-    def __init__(self, app_role: str, sub: uuid.UUID | None = None) -> None:
+    def __init__(self, app_role: str | None, sub: uuid.UUID | None = None) -> None:
         self.app_role = app_role
         self.sub = sub or uuid.uuid4()
 

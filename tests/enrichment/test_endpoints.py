@@ -16,6 +16,7 @@ from app.db.enrichment_models import JobEnrichment
 from app.enrichment.evaluation import GoldSpan, load_records, score, store_result
 from tests.api.conftest import api_settings, bearer
 from tests.factories import make_company, make_job
+from tests.jwt_tokens import BearerHeaders
 
 TEXT = "Requirements: Python, K8s and Postgres.\nBenefits: free gym."
 
@@ -57,7 +58,8 @@ def test_company_enriches_text_without_storing(api: TestClient, pg_engine: Engin
 
 @pytest.mark.parametrize(
     ("headers", "status"),
-    [({}, 401), (bearer(uuid.uuid4(), "talent"), 403), (bearer(uuid.uuid4(), None), 403)],
+    # Minted on every read: a token made at collection expires before a long suite gets here.
+    [({}, 401), (BearerHeaders("talent"), 403), (BearerHeaders(None), 403)],
 )
 def test_only_companies_and_admins_may_enrich(
     api: TestClient, headers: dict[str, str], status: int

@@ -15,6 +15,7 @@ from app.api.main import create_app
 from app.db.models import Skill, Talent, TalentSkill
 from app.enrichment.schemas import MAX_TEXT_CHARS
 from tests.api.conftest import api_settings, bearer
+from tests.jwt_tokens import BearerHeaders
 
 URL = "/api/v1/enrich/talent"
 RESUME = """Alex Kim
@@ -82,9 +83,9 @@ def test_a_talent_parses_a_resume_and_nothing_is_stored(api: TestClient, pg_engi
     ("headers", "status"),
     [
         ({}, 401),
-        (bearer(uuid.uuid4(), None), 403),
-        (bearer(uuid.uuid4(), "company"), 200),
-        (bearer(uuid.uuid4(), "admin"), 200),
+        (BearerHeaders(None), 403),
+        (BearerHeaders("company"), 200),
+        (BearerHeaders("admin"), 200),
     ],
 )
 def test_any_signed_in_role_may_parse(
