@@ -209,6 +209,26 @@ def single_process_fit(url: str, partition_pairs: int, subsample: int) -> dict[s
     }
 
 
+def _mb(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
+
+
+def score_models(url: str, part: Any, texts: list[str]) -> list[ScoredRows]:
+    """Worker task: one validation partition read and featurised once (the trainer's own
+    `read_partition`) and scored by every model, as `score_partition` scores one."""
+    features, labels, keys, *_ = distributed.read_partition(url, part)
+    data = LabelledData(features, labels, keys)
+    return [
+        ScoredRows.of(
+            MatchingModel(lgb.Booster(model_str=t), ModelMetadata(version="bench")).predict(
+                features
+            ),
+            data,
+        )
+        for t in texts
+    ]
+
+
 def bootstrap_interval(diffs: np.ndarray[Any, Any], seed: int = 0) -> tuple[float, float]:
     rng = np.random.default_rng(seed)
     means = [float(diffs[rng.integers(0, len(diffs), len(diffs))].mean()) for _ in range(BOOTSTRAP)]
@@ -222,6 +242,70 @@ def timed(progress: Progress, label: str, work: Callable[[], T]) -> tuple[T, flo
     seconds = time.perf_counter() - started
     progress.update(task, total=1, completed=1, description=f"{label} ({seconds:.0f} s)")
     return out, seconds
+
+
+def whole_history(
+    engine: Any, settings: Settings, workers: int, progress: Progress
+) -> tuple[MatchingModel, dict[str, Any]]:
+    """`train_initial` with TRAINING_DASK_SCHEDULER set to a fresh LocalCluster."""
+    with fresh_cluster(workers) as (client, peaks):
+        reset_hwm()
+        run_settings = settings.model_copy(
+            update={"training_dask_scheduler": client.scheduler.address}
+        )
+
+        def whole() -> Any:
+            with session_scope(engine) as session:
+                return train_initial(
+                    session,
+                    model_dir=run_settings.model_dir,
+                    model_id=MODEL_ID,
+                    created_by="bench_distributed_training",
+                    settings=run_settings,
+                )
+
+        outcome, seconds = timed(progress, "dask: whole history", whole)
+        driver = hwm_mb()
+    with session_scope(engine) as session:
+        row = registry.get_version(session, outcome.version)
+        model = MatchingModel.load(Path(row.artifact_path), expected_sha256=row.artifact_sha256)
+    report = outcome.report
+    return model, {
+        "version": outcome.version,
+        "registered_status": row.status,
+        "train_pairs": report["cluster"]["pairs"]["train"],
+        "train_rows": report["rows"]["train"],
+        "rounds": report["best_rounds"],
+        "seconds": round(seconds, 1),
+        "driver_peak_rss_mb": round(driver, 1),
+        "worker_peak_rss_mb": peaks,
+        "report_ndcg_at_10": report["model"]["ndcg_at_10"],
+        "sample_rows": report["cluster"]["sample_rows"],
+        "phase_seconds": report["cluster"]["seconds"],
+    }
+
+
+def registered_model(engine: Any) -> tuple[MatchingModel, dict[str, Any]]:
+    """The active model of the bench database (an earlier --full run's), loaded and verified
+    like serving does; its wall time and memory are in that run's output."""
+    with session_scope(engine) as session:
+        row = registry.active_version(session, MODEL_ID)
+        if row is None:
+            raise typer.BadParameter("--no-full needs a model registered by a --full run")
+        model = MatchingModel.load(Path(row.artifact_path), expected_sha256=row.artifact_sha256)
+        metrics = row.metrics
+        train = distributed.plan_partitions(session, splits=(("train", True),), size=10**9)
+    return model, {
+        "version": row.version,
+        "registered_status": row.status,
+        "from_registry": True,
+        "train_pairs": sum(p.pairs for p in train),
+        "train_rows": row.train_rows,
+        "rounds": int(row.params["num_boost_round"]),
+        "seconds": None,
+        "worker_peak_rss_mb": {},
+        "report_ndcg_at_10": metrics["model"]["ndcg_at_10"],
+    }
 
 
 def main(
@@ -240,6 +324,9 @@ def main(
         None, help="Use this database instead (seeded first if it has no labelled pairs)."
     ),
     keep_database: bool = typer.Option(False, help="Keep the bench's own database."),
+    full: bool = typer.Option(
+        True, help="Train on the whole history (--no-full: score the model a --full run left)."
+    ),
     work_dir: Path = typer.Option(Path(tempfile.gettempdir()) / "talent_match_bench_dask"),
     out_dir: Path = typer.Option(Path("bench_results")),
 ) -> None:
@@ -272,44 +359,14 @@ def main(
             model_dir=work_dir / f"models_{os.getpid()}_{int(time.time())}",
         )
 
-        # 2. Dask on the whole history, through the same entry point as `app train --initial`.
-        with fresh_cluster(workers) as (client, peaks):
-            reset_hwm()
-            run_settings = settings.model_copy(
-                update={"training_dask_scheduler": client.scheduler.address}
+        # 2. Dask on the whole history, through the same entry point as `app train --initial`
+        # (or, with --no-full, the model an earlier --full run registered in this database).
+        if full:
+            models["dask_full"], runs["dask_full"] = whole_history(
+                engine, settings, workers, progress
             )
-
-            def whole() -> Any:
-                with session_scope(engine) as session:
-                    return train_initial(
-                        session,
-                        model_dir=run_settings.model_dir,
-                        model_id=MODEL_ID,
-                        created_by="bench_distributed_training",
-                        settings=run_settings,
-                    )
-
-            outcome, seconds = timed(progress, "dask: whole history", whole)
-            driver = hwm_mb()
-        with session_scope(engine) as session:
-            row = registry.get_version(session, outcome.version)
-            models["dask_full"] = MatchingModel.load(
-                Path(row.artifact_path), expected_sha256=row.artifact_sha256
-            )
-        report = outcome.report
-        runs["dask_full"] = {
-            "version": outcome.version,
-            "registered_status": row.status,
-            "train_pairs": report["cluster"]["pairs"]["train"],
-            "train_rows": report["rows"]["train"],
-            "rounds": report["best_rounds"],
-            "seconds": round(seconds, 1),
-            "driver_peak_rss_mb": round(driver, 1),
-            "worker_peak_rss_mb": peaks,
-            "report_ndcg_at_10": report["model"]["ndcg_at_10"],
-            "sample_rows": report["cluster"]["sample_rows"],
-            "phase_seconds": report["cluster"]["seconds"],
-        }
+        else:
+            models["dask_full"], runs["dask_full"] = registered_model(engine)
 
         # 3. Dask on the subsample.
         with fresh_cluster(workers) as (client, peaks):
@@ -366,15 +423,25 @@ def main(
                 valid_parts = distributed.plan_partitions(
                     session, splits=(("valid", False),), size=partition_pairs
                 )
-            for name, model in models.items():
+            texts = client.scatter(
+                [m.booster_.model_to_string() for m in models.values()], broadcast=True
+            )
+            url_ = distributed.database_url(engine)
 
-                def score(model: MatchingModel = model) -> ScoredRows:
-                    rows, _ = distributed.score_on_cluster(
-                        client, distributed.database_url(engine), valid_parts, model
-                    )
-                    return rows
+            def score() -> list[list[ScoredRows]]:
+                futures = [client.submit(score_models, url_, p, texts) for p in valid_parts]
+                return list(client.gather(futures))
 
-                scored[name], _ = timed(progress, f"score {name} on every valid pair", score)
+            per_partition, _ = timed(progress, "score every model on every valid pair", score)
+            for i, name in enumerate(models):
+                parts = [scores[i] for scores in per_partition]
+                scored[name] = ScoredRows(
+                    labels=np.concatenate([r.labels for r in parts]),
+                    groups=np.concatenate([r.groups for r in parts]),
+                    model=np.concatenate([r.model for r in parts]),
+                    fallback=np.concatenate([r.fallback for r in parts]),
+                    cosine=np.concatenate([r.cosine for r in parts]),
+                )
         engine.dispose()
 
     first = next(iter(scored.values()))
@@ -415,8 +482,8 @@ def main(
             f"{run['train_pairs']:,}",
             f"{run['train_rows']:,}",
             str(run["rounds"]),
-            f"{run['seconds']:.0f}",
-            f"{run.get('driver_peak_rss_mb', run.get('peak_rss_mb', 0)):.0f}",
+            "-" if run["seconds"] is None else f"{run['seconds']:.0f}",
+            _mb(run.get("driver_peak_rss_mb", run.get("peak_rss_mb"))),
             " / ".join(f"{v:.0f}" for v in run["worker_peak_rss_mb"].values()) or "-",
             f"{run['ndcg_at_10']:.4f}",
             f"{run['rmse']:.3f}",

@@ -189,7 +189,7 @@ def talent_keys(ids: Sequence[uuid.UUID]) -> IntArray:
     )
 
 
-def _read(
+def read_partition(
     url: str, part: Partition
 ) -> tuple[FloatArray, FloatArray, IntArray, str, datetime | None, datetime | None]:
     """Features (float64, registry order), labels and talent keys of one partition's rows,
@@ -234,7 +234,7 @@ def load_partition(
 ) -> tuple[npt.NDArray[np.float32], FloatArray, PartitionSummary]:
     """Worker task: a partition's training rows (kept on the worker) and its summary with a
     uniform `sample_share` of its rows (sent to the driver)."""
-    features, labels, keys, digest, first_at, last_at = _read(url, part)
+    features, labels, keys, digest, first_at, last_at = read_partition(url, part)
     pick = np.random.default_rng(SAMPLE_SEED + part.index).random(len(labels)) < sample_share
     sample = LabelledData(features[pick], labels[pick], keys[pick])
     summary = PartitionSummary(digest, first_at, last_at, sample)
@@ -246,7 +246,7 @@ def score_partition(
 ) -> tuple[ScoredRows, PartitionSummary]:
     """Worker task: one validation partition scored by the model (its text, so any worker
     rebuilds the same booster) and by the baselines; only the scores leave the worker."""
-    features, labels, keys, digest, first_at, last_at = _read(url, part)
+    features, labels, keys, digest, first_at, last_at = read_partition(url, part)
     model = MatchingModel(lgb.Booster(model_str=model_text), ModelMetadata(version="scoring"))
     data = LabelledData(features, labels, keys)
     empty = LabelledData(np.zeros((0, N_FEATURES)), np.zeros(0), np.zeros(0, np.int64))
